@@ -1,8 +1,17 @@
 //! The service layer of Lavoro Agile.
 //!
 //! Both front doors — the Tauri desktop shell and `lavoro-agile-cli` — call into this crate
-//! and nothing else of the core. It owns the per-user folders, the settings, the
-//! serializable request/response types and the error codes. It never imports Tauri.
+//! and nothing else of the core. It owns the per-user folders, the settings, logging set-up,
+//! the serializable request/response types and the error codes. It never imports Tauri and
+//! never opens a window: whatever it returns can be shown by either front door.
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod about;
+pub mod error;
+pub mod logging;
 pub mod paths;
+pub mod secret;
+pub mod settings;
+
+pub use error::ApiError;

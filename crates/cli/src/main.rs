@@ -1,6 +1,8 @@
 //! `lavoro-agile-cli`: the command-line front door for IT staff and batch work.
 //!
-//! stdout carries only the report of the command; logs go to stderr.
+//! stdout carries only the report of the command; logs go to stderr (level from
+//! `LAVORO_AGILE_LOG`). Usage errors exit 64, as BSD's `EX_USAGE`.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -10,7 +12,13 @@ use clap::{Parser, Subcommand};
 const EXIT_USAGE: u8 = 64;
 
 #[derive(Debug, Parser)]
-#[command(name = "lavoro-agile-cli", version, about = "Lavoro Agile: tools for IT staff and batch work")]
+#[command(
+    name = "lavoro-agile-cli",
+    version,
+    long_version = LONG_VERSION.as_str(),
+    about = "Lavoro Agile: tools for IT staff and batch work",
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,6 +30,16 @@ enum Command {
     Paths,
 }
 
+/// `--version` output: the version and the commit it was built from.
+static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let build = lavoro_agile_api::about::BuildInfo::current();
+    format!(
+        "{} (build {})",
+        lavoro_agile_api::about::VERSION,
+        build.commit
+    )
+});
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -32,19 +50,24 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    lavoro_agile_api::logging::init_cli();
     match cli.command {
-        Command::Paths => match lavoro_agile_api::paths::AppPaths::from_platform() {
-            Some(p) => {
-                println!("data\t{}", p.data.display());
-                println!("config\t{}", p.config.display());
-                println!("cache\t{}", p.cache.display());
-                println!("logs\t{}", p.logs.display());
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("error: no home folder found");
-                ExitCode::from(1)
-            }
-        },
+        Command::Paths => paths(),
+    }
+}
+
+fn paths() -> ExitCode {
+    match lavoro_agile_api::paths::AppPaths::from_platform() {
+        Some(p) => {
+            println!("data\t{}", p.data.display());
+            println!("config\t{}", p.config.display());
+            println!("cache\t{}", p.cache.display());
+            println!("logs\t{}", p.logs.display());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("errore: cartella utente non trovata (HOME non impostata)");
+            ExitCode::from(1)
+        }
     }
 }

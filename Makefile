@@ -1,0 +1,36 @@
+# Lavoro Agile. `make run` opens the app, `make test` runs every test; both install what is
+# missing first (scripts/deps.sh).
+.PHONY: deps ui run test dist fmt lint bench licenses
+
+deps:
+	@scripts/deps.sh
+
+ui: deps
+	cd ui && npx vite build --logLevel warn
+
+run: ui
+	cargo run -p lavoro-agile
+
+test: deps
+	@scripts/test.sh
+
+# Unsigned .deb and .rpm through the Tauri CLI from npm (never with the e2e feature).
+dist: ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm
+	@echo "Packages:"; ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm | awk '{printf "  %s  %.1f MiB\n", $$NF, $$5/1048576}'
+
+fmt:
+	cargo fmt --all
+
+lint: deps
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --features e2e -- -D warnings
+	cd ui && npx tsc --noEmit
+
+bench: deps
+	cargo bench --workspace
+	@for s in bench/*.sh; do if [ -x "$$s" ]; then "$$s" || exit 1; fi; done
+
+# Refresh resources/licenses.json after changing dependencies.
+licenses:
+	python3 scripts/gen-licenses.py

@@ -1,0 +1,16 @@
+//! End-to-end tests of the desktop app in a real window (WebKitGTK under Xvfb, driven
+//! through tauri-driver). Built only with `--features e2e`; `make test` runs them.
+//!
+//! Modules:
+//! - `harness`: starting the app, WebDriver helpers, screenshots.
+//! - `shell`: navigation, language, keyboard, accessibility, network isolation,
+//!   single instance.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod harness;
+mod shell;

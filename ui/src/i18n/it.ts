@@ -1,0 +1,62 @@
+// Italian catalog: the default language. Every user-visible string of the UI lives here,
+// with the same key in en.ts. Placeholders are written {name}.
+export const it = {
+  "app.name": "Lavoro Agile",
+  "app.tagline": "Gli strumenti del lavoro agile del Comune, disponibili anche senza rete",
+  "skip": "Vai al contenuto",
+  "nav.label": "Sezioni dell'applicazione",
+  "nav.home": "Home",
+  "nav.portal": "Portale",
+  "nav.verify": "Verifica firma",
+  "nav.sign": "Firma",
+  "nav.vpn": "VPN",
+  "nav.settings": "Impostazioni",
+  "nav.about": "Informazioni",
+  "loading": "Caricamento in corso…",
+  "home.title": "Benvenuta, benvenuto in Lavoro Agile",
+  "home.intro":
+    "Questa applicazione raccoglie sul tuo computer gli strumenti per lavorare da remoto con il Comune. Funziona anche quando la rete non è disponibile.",
+  "home.sections": "Cosa puoi fare",
+  "home.card.settings": "Scegli la lingua dell'applicazione.",
+  "home.card.about":
+    "Versione installata, cartelle usate sul computer e licenze dei componenti.",
+  "home.card.open": "Apri {section}",
+  "settings.title": "Impostazioni",
+  "settings.language.legend": "Lingua dell'interfaccia",
+  "settings.language.help": "La scelta viene ricordata anche alla prossima apertura.",
+  "settings.language.it": "Italiano",
+  "settings.language.en": "English (inglese)",
+  "settings.saved": "Impostazioni salvate.",
+  "about.title": "Informazioni",
+  "about.version": "Versione",
+  "about.build": "Build",
+  "about.build.commit": "revisione {commit}",
+  "about.build.date": "del {date}",
+  "about.build.unknown": "non disponibile",
+  "about.disclaimer.title": "Avvertenza",
+  "about.disclaimer":
+    "Lavoro Agile non è un servizio qualificato di validazione delle firme elettroniche ai sensi del Regolamento (UE) n. 910/2014 (eIDAS). L'esito delle verifiche è un aiuto per chi lavora e non sostituisce la validazione di un prestatore qualificato.",
+  "about.folders": "Cartelle sul computer",
+  "about.folder.data": "Dati",
+  "about.folder.config": "Impostazioni",
+  "about.folder.logs": "Registro attività (log)",
+  "about.components": "Componenti di terze parti e licenze",
+  "about.components.count": "{count} componenti inclusi nell'applicazione.",
+  "about.col.name": "Componente",
+  "about.col.version": "Versione",
+  "about.col.license": "Licenza",
+  "about.col.kind": "Tipo",
+  "about.kind.crate": "Libreria Rust",
+  "about.kind.npm": "Libreria JavaScript",
+  "about.kind.font": "Carattere tipografico",
+  "error.title": "Si è verificato un problema",
+  "error.generic":
+    "Operazione non riuscita. Riprova; se il problema continua, contatta l'assistenza informatica indicando l'ora dell'errore.",
+  "error.io":
+    "Non è stato possibile leggere o scrivere un file dell'applicazione. Controlla lo spazio libero sul disco e riprova.",
+  "error.invalid_argument": "Il valore scelto non è valido.",
+  "error.no_home_folder":
+    "Non è stata trovata la cartella personale dell'utente: l'applicazione non può salvare i dati.",
+} as const;
+
+export type MessageKey = keyof typeof it;

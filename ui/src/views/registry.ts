@@ -1,0 +1,13 @@
+// The sections of the app, in navigation order. A section appears here only when its
+// capability has landed: there are no placeholder pages.
+import { aboutView } from "./about/about";
+import { homeView } from "./home/home";
+import { settingsView } from "./settings/settings";
+import type { ViewDef } from "./types";
+
+export const sections: ViewDef[] = [];
+sections.push(homeView(() => sections), settingsView, aboutView);
+
+export function findSection(id: string): ViewDef | undefined {
+  return sections.find((s) => s.id === id);
+}

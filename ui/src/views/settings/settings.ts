@@ -1,0 +1,48 @@
+import { ApiError, api } from "../../api";
+import { h } from "../../dom";
+import { errorMessage, language, setLanguage, t, type Language } from "../../i18n";
+import type { ViewDef } from "../types";
+
+export const settingsView: ViewDef = {
+  id: "settings",
+  navKey: "nav.settings",
+  render(root, ctx) {
+    const options: Language[] = ["it", "en"];
+    const radios = options.map((lang) => {
+      const id = `lang-${lang}`;
+      const input = h("input", {
+        type: "radio",
+        name: "language",
+        id,
+        value: lang,
+        checked: language() === lang,
+      });
+      input.addEventListener("change", async () => {
+        try {
+          const saved = await api.settings.setLanguage(lang);
+          setLanguage(saved.language);
+          ctx.rerender();
+          ctx.announce(t("settings.saved"));
+        } catch (e) {
+          ctx.announce(e instanceof ApiError ? errorMessage(e.code) : t("error.generic"));
+        }
+      });
+      return h(
+        "div",
+        { class: "form-check" },
+        input,
+        h("label", { for: id }, t(lang === "it" ? "settings.language.it" : "settings.language.en")),
+      );
+    });
+    root.append(
+      h("h1", { tabindex: "-1" }, t("settings.title")),
+      h(
+        "fieldset",
+        { class: "mt-4", "aria-describedby": "lang-help" },
+        h("legend", { class: "h5" }, t("settings.language.legend")),
+        ...radios,
+        h("p", { id: "lang-help", class: "form-text" }, t("settings.language.help")),
+      ),
+    );
+  },
+};

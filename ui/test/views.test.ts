@@ -1,0 +1,105 @@
+import { beforeEach, describe, expect, test, vi } from "vitest";
+
+import type { AppInfo } from "../src/api";
+
+const { info } = vi.hoisted(() => ({ info: {
+  version: "9.8.7",
+  build: { commit: "abc1234", time: Date.UTC(2026, 10, 26, 17) / 1000 },
+  folders: { data: "/home/u/.local/share/x", config: "/home/u/.config/x", logs: "/home/u/logs" },
+  components: [
+    { name: "tauri", version: "2.0.0", license: "MIT OR Apache-2.0", kind: "crate" },
+    { name: "<img src=x onerror=alert(1)>", version: "1", license: "MIT", kind: "npm" },
+  ],
+} as AppInfo }));
+
+const { setLanguageMock } = vi.hoisted(() => ({
+  setLanguageMock: vi.fn(async (language: "it" | "en") => ({ language })),
+}));
+
+vi.mock("../src/api", async (orig) => {
+  const real = await orig<typeof import("../src/api")>();
+  return {
+    ...real,
+    api: {
+      settings: { get: async () => ({ language: "it" }), setLanguage: setLanguageMock },
+      about: { info: async () => info },
+      events: { onOpenArgs: async () => () => {} },
+    },
+  };
+});
+
+import { setLanguage } from "../src/i18n";
+import { Shell } from "../src/shell";
+import { renderAbout } from "../src/views/about/about";
+
+async function settled(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+describe("about view", () => {
+  beforeEach(() => setLanguage("it"));
+
+  test("shows version, build date in Rome, folders, statement and components as text", () => {
+    const root = document.createElement("div");
+    renderAbout(root, info);
+    const text = root.textContent ?? "";
+    expect(text).toContain("9.8.7");
+    expect(text).toContain("revisione abc1234");
+    expect(text).toMatch(/26 novembre 2026.*18:00/);
+    expect(text).toContain("/home/u/.config/x");
+    expect(text).toContain("non è un servizio qualificato");
+    expect(text).toContain("2 componenti");
+    // Names are text, never markup.
+    expect(root.querySelector("img")).toBeNull();
+    expect(text).toContain("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("shell", () => {
+  beforeEach(() => {
+    setLanguage("it");
+    location.hash = "";
+    document.body.innerHTML = '<a id="skip-link" href="#main"></a><div id="app"></div>';
+  });
+
+  test("navigation lists only the sections that exist, in Italian", async () => {
+    const root = document.getElementById("app")!;
+    await new Shell(root).render();
+    const labels = [...root.querySelectorAll(".app-nav a")].map((a) => a.textContent);
+    expect(labels).toEqual(["Home", "Impostazioni", "Informazioni"]);
+    expect(root.querySelector('.app-nav a[aria-current="page"]')?.id).toBe("nav-home");
+    expect(document.body.dataset.ready).toBe("home");
+  });
+
+  test("following a link renders the view, marks it current and focuses its heading", async () => {
+    const root = document.getElementById("app")!;
+    await new Shell(root).render();
+    location.hash = "#/about";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await settled();
+    expect(document.body.dataset.ready).toBe("about");
+    expect(root.querySelector('.app-nav a[aria-current="page"]')?.id).toBe("nav-about");
+    expect(document.activeElement?.tagName).toBe("H1");
+  });
+
+  test("choosing English saves it and relabels the navigation", async () => {
+    const root = document.getElementById("app")!;
+    location.hash = "#/settings";
+    await new Shell(root).render();
+    const en = root.querySelector<HTMLInputElement>("#lang-en")!;
+    en.checked = true;
+    en.dispatchEvent(new Event("change"));
+    await settled();
+    expect(setLanguageMock).toHaveBeenCalledWith("en");
+    const labels = [...root.querySelectorAll(".app-nav a")].map((a) => a.textContent);
+    expect(labels).toEqual(["Home", "Settings", "About"]);
+    expect(root.querySelector("#status")?.textContent).toBe("Settings saved.");
+  });
+
+  test("an unknown route falls back to home", async () => {
+    location.hash = "#/nowhere";
+    const root = document.getElementById("app")!;
+    await new Shell(root).render();
+    expect(document.body.dataset.ready).toBe("home");
+  });
+});
