@@ -5,4 +5,5 @@
 //! serializable request/response types and the error codes. It never imports Tauri.
 #![warn(missing_docs)]
 
+pub mod packs;
 pub mod paths;

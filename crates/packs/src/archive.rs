@@ -77,7 +77,12 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawPack, Refusal> {
             });
         }
         let raw_path = entry.path_bytes().into_owned();
-        let lossy = || String::from_utf8_lossy(&raw_path).chars().take(200).collect::<String>();
+        let lossy = || {
+            String::from_utf8_lossy(&raw_path)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        };
         let kind = entry.header().entry_type();
         let is_dir = kind == EntryType::Directory;
         if !(kind == EntryType::Regular || kind == EntryType::Continuous || is_dir) {

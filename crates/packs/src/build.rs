@@ -63,8 +63,10 @@ fn collect(
         } else {
             format!("{prefix}/{name}")
         };
-        let path = PackPath::parse(&rel).ok_or_else(|| Refusal::UnsafePath { path: rel.clone() })?;
-        let meta = std::fs::symlink_metadata(entry.path()).map_err(|e| input_err(&entry.path(), e))?;
+        let path =
+            PackPath::parse(&rel).ok_or_else(|| Refusal::UnsafePath { path: rel.clone() })?;
+        let meta =
+            std::fs::symlink_metadata(entry.path()).map_err(|e| input_err(&entry.path(), e))?;
         if meta.is_dir() {
             collect(&entry.path(), &rel, depth + 1, limits, out)?;
         } else if meta.is_file() {

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use minisign::PublicKey;
+pub use minisign::PublicKey;
 use serde::Deserialize;
 
 use crate::manifest::Kind;
@@ -142,7 +142,8 @@ impl KeyRing {
             .collect();
         paths.sort();
         for path in paths {
-            let result = read_small(&path).and_then(|text| self.add_key_file_text(&text, Some(path.clone())));
+            let result = read_small(&path)
+                .and_then(|text| self.add_key_file_text(&text, Some(path.clone())));
             if let Err(detail) = result {
                 tracing::warn!(file = %path.display(), %detail, "key file skipped");
                 warnings.push(KeyWarning { path, detail });
@@ -193,10 +194,8 @@ pub fn read_public_key_file(path: &Path) -> Result<PublicKey, PackError> {
         path: path.display().to_string(),
         source: std::io::Error::other(detail),
     })?;
-    parse_public_key_text(&text).ok_or_else(|| PackError::Key(format!(
-        "{} is not a minisign public key",
-        path.display()
-    )))
+    parse_public_key_text(&text)
+        .ok_or_else(|| PackError::Key(format!("{} is not a minisign public key", path.display())))
 }
 
 /// Parses the text of a minisign public key file, a key-scope file, or a bare base64 key.

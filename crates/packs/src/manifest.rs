@@ -88,7 +88,9 @@ impl Version {
         let mut parts = core.split('.');
         let mut next = |required: bool| -> Option<u64> {
             match parts.next() {
-                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 9 => {
+                Some(p)
+                    if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 9 =>
+                {
                     p.parse().ok()
                 }
                 None if !required => Some(0),

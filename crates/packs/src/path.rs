@@ -91,9 +91,9 @@ fn component_ok(c: &str) -> bool {
     if c.is_empty() || c == "." || c == ".." || c.len() > MAX_COMPONENT_BYTES {
         return false;
     }
-    if c.chars().any(|ch| {
-        ch.is_control() || matches!(ch, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-    }) {
+    if c.chars()
+        .any(|ch| ch.is_control() || matches!(ch, '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+    {
         return false;
     }
     if c.ends_with('.') || c.ends_with(' ') {
@@ -116,8 +116,22 @@ mod tests {
     #[test]
     fn parse_escaping_or_odd_refused() {
         for bad in [
-            "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", "C:/x", "c:x",
-            "a\\..\\b", "con", "NUL.txt", "a/b.", "a/b ", "a\0b", "a\nb",
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a//b",
+            "a/",
+            "C:/x",
+            "c:x",
+            "a\\..\\b",
+            "con",
+            "NUL.txt",
+            "a/b.",
+            "a/b ",
+            "a\0b",
+            "a\nb",
         ] {
             assert!(PackPath::parse(bad).is_none(), "{bad:?} accepted");
         }

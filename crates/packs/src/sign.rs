@@ -56,13 +56,17 @@ pub struct GeneratedKey {
 pub fn generate(passphrase: Option<&Secret>, comment: &str) -> Result<GeneratedKey, PackError> {
     let key_err = |e: minisign::PError| PackError::Key(e.to_string());
     let KeyPair { pk, sk } = match passphrase {
-        Some(p) => KeyPair::generate_encrypted_keypair(Some(p.expose().to_owned())).map_err(key_err)?,
+        Some(p) => {
+            KeyPair::generate_encrypted_keypair(Some(p.expose().to_owned())).map_err(key_err)?
+        }
         None => KeyPair::generate_unencrypted_keypair().map_err(key_err)?,
     };
     let id = key_id(pk.keynum());
     let public_text = pk.to_box().map_err(key_err)?.into_string();
     let secret_text = sk
-        .to_box(Some(&format!("Lavoro Agile pack signing key {id} {comment}")))
+        .to_box(Some(&format!(
+            "Lavoro Agile pack signing key {id} {comment}"
+        )))
         .map_err(key_err)?
         .into_string();
     Ok(GeneratedKey {
