@@ -1,0 +1,14 @@
+//! Integration tests of the `packs` crate. Modules:
+//! - `refusals`: every refusal rule of issue 3, with the installed content untouched;
+//! - `install`: atomic switch, keep-last-good, anti-rollback, leftovers of a killed install;
+//! - `keys`: key-scope files, rotation, IT's extra keys;
+//! - `paths`: property tests for path handling;
+//! - `random`: fuzz-style random and mutated archives, and the fuzz corpus replay.
+
+mod common;
+
+mod install;
+mod keys;
+mod paths;
+mod random;
+mod refusals;
