@@ -26,8 +26,10 @@ pub use lavoro_agile_packs::store::{InstallStage, Installed, Store};
 pub use lavoro_agile_packs::verify::{KeyPolicy, VerifiedPack};
 pub use lavoro_agile_packs::{Kind, Lang, PackError, Refusal, Version};
 
-pub use http::{proxy_for, FetchOutcome, HttpFetcher};
-pub use updater::{check_url, UpdateEvent, UpdateState, Updater, UrlOutcome};
+pub use http::{proxy_for, FetchError, FetchOutcome, HttpFetcher};
+pub use updater::{
+    check_url, UpdateError, UpdateEvent, UpdateState, Updater, UrlOutcome, UrlState,
+};
 
 use crate::paths::AppPaths;
 
