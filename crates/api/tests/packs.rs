@@ -1,6 +1,13 @@
 //! Tests of `api::packs`: downloads from a server on 127.0.0.1 started by each test
 //! (conditional requests, a truncated body, a missing signature, size budget, proxy from
 //! the environment, HTTPS-only rule), the background updater, folder installs, status.
+// Test helpers outside #[test] functions may unwrap and index too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -4,6 +4,13 @@
 //! - `keys`: key-scope files, rotation, IT's extra keys;
 //! - `paths`: property tests for path handling;
 //! - `random`: fuzz-style random and mutated archives, and the fuzz corpus replay.
+// Test helpers outside #[test] functions may unwrap and index too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
