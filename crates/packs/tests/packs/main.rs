@@ -3,6 +3,7 @@
 //! - `install`: atomic switch, keep-last-good, anti-rollback, leftovers of a killed install;
 //! - `keys`: key-scope files, rotation, IT's extra keys;
 //! - `paths`: property tests for path handling;
+//! - `compat`: signatures made by the reference minisign tool;
 //! - `random`: fuzz-style random and mutated archives, and the fuzz corpus replay.
 // Test helpers outside #[test] functions may unwrap and index too.
 #![allow(
@@ -13,6 +14,8 @@
 )]
 
 mod common;
+
+mod compat;
 
 mod install;
 mod keys;
