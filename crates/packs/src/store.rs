@@ -31,6 +31,7 @@ pub const POINTER_NAME: &str = "current.json";
 /// Name of the content folder inside an installed version's folder.
 pub const CONTENT_DIR: &str = "content";
 const STAGING_PREFIX: &str = ".staging-";
+const LOCK_NAME: &str = ".lock";
 
 /// A version that was live before the current one, kept as the last good content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +185,27 @@ impl Store {
         }
         let kind_dir = self.kind_dir(kind);
         fs::create_dir_all(&kind_dir).map_err(|e| storage(&kind_dir, e))?;
+        // One install per kind at a time, across processes (the app and the CLI). The
+        // operating system drops the lock when the process ends, even when killed.
+        let lock_path = kind_dir.join(LOCK_NAME);
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| storage(&lock_path, e))?;
+        fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(|e| storage(&lock_path, e))?;
+        // Another process may have installed while we waited: check again under the lock.
+        let current = self.installed(kind)?;
+        if let Some(cur) = &current {
+            if version <= cur.version {
+                return Err(Refusal::NotNewer {
+                    offered: version,
+                    installed: cur.version,
+                }
+                .into());
+            }
+        }
         self.remove_stale_staging(kind);
 
         let staging = kind_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
@@ -235,6 +257,7 @@ impl Store {
         fs::rename(&tmp, &pointer).map_err(|e| storage(&pointer, e))?;
         sync_dir(&kind_dir);
         observer(InstallStage::Switched);
+        drop(lock);
         tracing::info!(kind = %kind, version, key = %installed.key_id, sha256 = %installed.archive_sha256, "pack installed");
         self.remove_old_versions(&installed);
         Ok(installed)
@@ -264,6 +287,58 @@ impl Store {
         sync_dir(&content);
         sync_dir(staging);
         Ok(())
+    }
+
+    /// Removes what a killed install left behind (staging folders, a temporary pointer,
+    /// version folders that never went live), for every kind not being installed right
+    /// now. The app calls it at start; installs do the same for their kind. Returns how
+    /// many entries were removed.
+    pub fn clean_leftovers(&self) -> usize {
+        let mut removed = 0;
+        for kind in Kind::ALL {
+            let kind_dir = self.kind_dir(kind);
+            let Ok(lock) = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(kind_dir.join(LOCK_NAME))
+            else {
+                continue;
+            };
+            if !matches!(fs4::fs_std::FileExt::try_lock_exclusive(&lock), Ok(true)) {
+                continue;
+            }
+            let live = self.installed(kind).ok().flatten();
+            let keep: Vec<String> = live
+                .iter()
+                .flat_map(|i| {
+                    std::iter::once(i.dir.clone()).chain(i.previous.iter().map(|p| p.dir.clone()))
+                })
+                .collect();
+            let Ok(entries) = fs::read_dir(&kind_dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stale = name.starts_with(STAGING_PREFIX)
+                    || name == format!("{POINTER_NAME}.tmp")
+                    || (valid_version_dir(&name) && !keep.contains(&name));
+                if !stale {
+                    continue;
+                }
+                let path = e.path();
+                let ok = if path.is_dir() {
+                    fs::remove_dir_all(&path).is_ok()
+                } else {
+                    fs::remove_file(&path).is_ok()
+                };
+                if ok {
+                    tracing::info!(entry = %path.display(), "removed leftover of an interrupted install");
+                    removed += 1;
+                }
+            }
+        }
+        removed
     }
 
     /// Removes staging folders left by an install that was killed.

@@ -205,6 +205,12 @@ pub fn status(env: &PackEnv) -> PackStatus {
     }
 }
 
+/// Cleans what an interrupted install left behind; the shell calls it once at start.
+/// The live content is never touched. Returns how many leftovers were removed.
+pub fn recover(env: &PackEnv) -> usize {
+    env.store().clean_leftovers()
+}
+
 /// Reads a pack file within the archive budget. A missing or unreadable file is
 /// [`PackError::Input`]; one over the budget is refused.
 pub fn read_pack_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, PackError> {

@@ -107,3 +107,59 @@ fn installed_pointer_with_escaping_dir_rejected() {
     std::fs::write(dir.path().join("portal/current.json"), bad).unwrap();
     assert!(store.content_dir(Kind::Portal).is_err());
 }
+
+#[test]
+fn clean_leftovers_removes_interrupted_install_keeps_live_and_previous() {
+    let s = Signer::new();
+    let r = ring(&s, &[Kind::Portal]);
+    let (_d, store) = store_with_v1(&s, &r);
+    let v2 = build(Kind::Portal, 2, &[("a.md", b"due")]);
+    store
+        .install(
+            &check(&v2, Some(&s.sign(&v2)), &r).unwrap(),
+            T0,
+            &mut |_| {},
+        )
+        .unwrap();
+    let kind_dir = store.root().join("portal");
+    std::fs::create_dir_all(kind_dir.join(".staging-4242/content")).unwrap();
+    std::fs::create_dir_all(kind_dir.join("v3-abcdef0123456789")).unwrap();
+    std::fs::write(kind_dir.join("current.json.tmp"), b"{").unwrap();
+    assert_eq!(store.clean_leftovers(), 3);
+    let inst = store.installed(Kind::Portal).unwrap().unwrap();
+    assert!(kind_dir.join(&inst.dir).is_dir());
+    assert!(kind_dir.join(&inst.previous.unwrap().dir).is_dir());
+    assert_eq!(store.clean_leftovers(), 0);
+}
+
+#[test]
+fn concurrent_installs_serialized_newest_wins() {
+    let s = Signer::new();
+    let r = ring(&s, &[Kind::Portal]);
+    let dir = tempfile::tempdir().unwrap();
+    let packs: Vec<_> = (1..=6u64)
+        .map(|v| {
+            let a = build(Kind::Portal, v, &[("a.md", format!("v{v}").as_bytes())]);
+            check(&a, Some(&s.sign(&a)), &r).unwrap()
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        for p in &packs {
+            let store = Store::new(dir.path());
+            scope.spawn(move || {
+                // Older ones may be refused as not newer; none may fail otherwise.
+                match store.install(p, T0, &mut |_| {}) {
+                    Ok(_)
+                    | Err(lavoro_agile_packs::PackError::Refused(
+                        lavoro_agile_packs::Refusal::NotNewer { .. },
+                    )) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            });
+        }
+    });
+    let store = Store::new(dir.path());
+    assert_eq!(store.installed(Kind::Portal).unwrap().unwrap().version, 6);
+    let content = store.content_dir(Kind::Portal).unwrap().unwrap();
+    assert_eq!(read(&content.join("a.md")), b"v6");
+}
