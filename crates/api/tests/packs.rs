@@ -395,3 +395,25 @@ fn read_pack_file_missing_is_input_error() {
         packs::read_pack_file(Path::new("/nonexistent/x.pack"), &Limits::default()).unwrap_err();
     assert!(matches!(err, PackError::Input { .. }));
 }
+
+#[test]
+fn key_from_machine_wide_config_file_trusted_for_its_kinds() {
+    let f = Fixture::new();
+    let extra = sign::generate(None, "").unwrap();
+    std::fs::write(
+        f.env.system_dir.join("packs.toml"),
+        format!(
+            "[[keys]]\ncomment = \"IT profili\"\npublic_key = \"{}\"\nkinds = [\"profiles\"]\n",
+            extra.public_key.to_base64()
+        ),
+    )
+    .unwrap();
+    let (ring, warnings) = f.env.key_ring();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let k = ring.get(&extra.key_id).unwrap();
+    assert_eq!(
+        k.kinds.iter().copied().collect::<Vec<_>>(),
+        vec![Kind::Profiles]
+    );
+    assert!(ring.get(&f.key.key_id).is_some());
+}

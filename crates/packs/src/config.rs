@@ -8,12 +8,19 @@
 //! urls = ["https://intranet.comune.example/lavoro-agile/portal.pack"]
 //! # How often to check while the app runs, in hours (1 to 168, default 4).
 //! interval_hours = 4
+//!
+//! # Extra trusted keys, besides the key-scope files in keys/ (same fields).
+//! [[keys]]
+//! comment = "Ufficio SI, profili VPN 2026"
+//! public_key = "RWQ…"
+//! kinds = ["profiles"]
 //! ```
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::keys::{KeyEntry, KeyRing, KeyWarning};
 use crate::PackError;
 
 /// File name of the configuration in the system folder.
@@ -28,6 +35,8 @@ pub const DEFAULT_INTERVAL_HOURS: u32 = 4;
 struct RawConfig {
     #[serde(default)]
     updates: RawUpdates,
+    #[serde(default)]
+    keys: Vec<KeyEntry>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +59,8 @@ pub struct SystemConfig {
     /// Accept `http://` URLs whose host is the loopback address. Off by default; meant
     /// for tests against a local server, never for a real deployment.
     pub allow_plain_http_loopback: bool,
+    /// Extra trusted keys from `[[keys]]` tables.
+    pub keys: Vec<KeyEntry>,
 }
 
 impl Default for SystemConfig {
@@ -58,6 +69,7 @@ impl Default for SystemConfig {
             update_urls: Vec::new(),
             interval_hours: DEFAULT_INTERVAL_HOURS,
             allow_plain_http_loopback: false,
+            keys: Vec::new(),
         }
     }
 }
@@ -125,7 +137,22 @@ impl SystemConfig {
             update_urls: raw.updates.urls,
             interval_hours,
             allow_plain_http_loopback: raw.updates.allow_plain_http_loopback,
+            keys: raw.keys,
         })
+    }
+
+    /// Adds the `[[keys]]` of this configuration to `ring`; `path` is for warnings.
+    pub fn add_keys_to(&self, ring: &mut KeyRing, path: &Path) -> Vec<KeyWarning> {
+        let mut warnings = Vec::new();
+        for (i, k) in self.keys.iter().enumerate() {
+            if let Err(detail) = ring.add_entry(k, Some(path.to_path_buf())) {
+                warnings.push(KeyWarning {
+                    path: path.to_path_buf(),
+                    detail: format!("keys[{i}]: {detail}"),
+                });
+            }
+        }
+        warnings
     }
 }
 

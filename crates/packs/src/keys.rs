@@ -29,14 +29,20 @@ pub const KEY_FILE_EXTENSION: &str = "packkey";
 /// Largest key-scope file read, in bytes.
 const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
-#[derive(Debug, Deserialize)]
+/// One key as written in a key-scope file or in a `[[keys]]` table of `packs.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct KeyFile {
+pub struct KeyEntry {
+    /// Free text: who holds the key, since when.
     #[serde(default)]
-    comment: String,
-    public_key: String,
-    kinds: Vec<String>,
+    pub comment: String,
+    /// The minisign public key, base64.
+    pub public_key: String,
+    /// Kinds it may sign.
+    pub kinds: Vec<String>,
 }
+
+type KeyFile = KeyEntry;
 
 /// One trusted key.
 #[derive(Debug, Clone)]
@@ -117,6 +123,11 @@ impl KeyRing {
     /// Parses the text of a key-scope file and adds its key.
     pub fn add_key_file_text(&mut self, text: &str, source: Option<PathBuf>) -> Result<(), String> {
         let file: KeyFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+        self.add_entry(&file, source)
+    }
+
+    /// Adds a key given as a [`KeyEntry`].
+    pub fn add_entry(&mut self, file: &KeyEntry, source: Option<PathBuf>) -> Result<(), String> {
         let pk = PublicKey::from_base64(file.public_key.trim())
             .map_err(|e| format!("public_key: {e}"))?;
         if file.kinds.is_empty() {
@@ -126,7 +137,7 @@ impl KeyRing {
         for k in &file.kinds {
             kinds.insert(Kind::parse(k).ok_or_else(|| format!("unknown kind {k:?}"))?);
         }
-        self.add(pk, kinds, file.comment, source)
+        self.add(pk, kinds, file.comment.clone(), source)
     }
 
     /// Loads every `*.packkey` file of `dir`, in name order. A missing folder adds

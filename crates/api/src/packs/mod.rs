@@ -98,7 +98,8 @@ impl PackEnv {
         Store::new(&self.store_dir)
     }
 
-    /// The trusted keys: bundled ones, then IT's from the system folder.
+    /// The trusted keys: bundled ones, then IT's from the system folder (`keys/*.packkey`
+    /// and `[[keys]]` in `packs.toml`).
     pub fn key_ring(&self) -> (KeyRing, Vec<KeyWarning>) {
         let mut ring = KeyRing::new();
         let mut warnings = Vec::new();
@@ -106,6 +107,13 @@ impl PackEnv {
             warnings.extend(ring.load_dir(dir));
         }
         warnings.extend(ring.load_dir(&lavoro_agile_packs::config::keys_dir(&self.system_dir)));
+        // A broken configuration file is reported by `status`; its keys are then unused.
+        if let Ok(config) = self.config() {
+            let path = self
+                .system_dir
+                .join(lavoro_agile_packs::config::CONFIG_FILE);
+            warnings.extend(config.add_keys_to(&mut ring, &path));
+        }
         (ring, warnings)
     }
 
