@@ -204,8 +204,16 @@ fn print_json(value: &serde_json::Value) {
     let _ = writeln!(out, "{text}");
 }
 
-fn env() -> PackEnv {
-    let paths = lavoro_agile_api::paths::AppPaths::from_platform();
+fn env() -> Result<PackEnv, Failure> {
+    let paths = lavoro_agile_api::paths::AppPaths::from_platform().ok_or_else(|| Failure {
+        code: EXIT_REFUSED,
+        kind: "ERROR",
+        message_it: "Nessuna cartella personale trovata: impossibile sapere dove sono i pacchetti."
+            .into(),
+        message_en: "No home folder found: cannot tell where packs are kept.".into(),
+    })?;
+    // Keys bundled with the app: beside the binary (Windows, portable) or in the
+    // distribution's share folder (Linux packages).
     let bundled = std::env::current_exe().ok().and_then(|exe| {
         let dir = exe.parent()?.to_path_buf();
         [
@@ -215,20 +223,7 @@ fn env() -> PackEnv {
         .into_iter()
         .find(|d| d.is_dir())
     });
-    match paths {
-        Some(p) => PackEnv::new(&p, bundled),
-        None => {
-            // No home folder: keep packs beside the system folder's defaults would be
-            // wrong; use a relative folder that the status makes visible.
-            let p = lavoro_agile_api::paths::AppPaths {
-                data: PathBuf::from("lavoro-agile-data"),
-                config: PathBuf::from("lavoro-agile-config"),
-                cache: PathBuf::from("lavoro-agile-cache"),
-                logs: PathBuf::from("lavoro-agile-data/logs"),
-            };
-            PackEnv::new(&p, bundled)
-        }
-    }
+    Ok(PackEnv::new(&paths, bundled))
 }
 
 fn now() -> OffsetDateTime {
@@ -435,7 +430,7 @@ fn build(
         created: parse_created(created)?,
         min_app_version,
     };
-    let env = env();
+    let env = env()?;
     let bytes = build_pack(src, &opts, &env.limits)?;
     let tmp = output.with_extension("pack.tmp");
     std::fs::write(&tmp, &bytes)
@@ -481,7 +476,7 @@ fn sign(
     let key_text = Secret::new(key_text);
     let passphrase = password_fd.map(read_password_fd).transpose()?;
     let sk = signing::load_secret_key(&key_text, passphrase.as_ref())?;
-    let env = env();
+    let env = env()?;
     let bytes = packs::read_pack_file(file, &env.limits)?;
     // The trusted comment names the pack, so a signature moved to another file shows it.
     let (manifest, _) = lavoro_agile_packs::verify::check_content_unsigned(&bytes, &env.limits)
@@ -515,7 +510,7 @@ fn sign(
 }
 
 fn verify(pubkey: Option<&Path>, file: &Path, format: Format) -> Result<ExitCode, Failure> {
-    let env = env();
+    let env = env()?;
     let pk = pubkey
         .map(lavoro_agile_packs::keys::read_public_key_file)
         .transpose()?;
@@ -574,7 +569,7 @@ fn observer() -> impl FnMut(InstallStage) {
 }
 
 fn install(file: &Path, format: Format) -> Result<ExitCode, Failure> {
-    let env = env();
+    let env = env()?;
     if file.is_dir() {
         let items = packs::install_from_folder(&env, file, now())?;
         let all_ok = items
@@ -618,7 +613,7 @@ fn install(file: &Path, format: Format) -> Result<ExitCode, Failure> {
 }
 
 fn status(format: Format) -> Result<ExitCode, Failure> {
-    let env = env();
+    let env = env()?;
     let st = packs::status(&env);
     match format {
         Format::Json => print_json(&json!({"ok": true, "status": st})),
@@ -657,7 +652,7 @@ fn status(format: Format) -> Result<ExitCode, Failure> {
 }
 
 fn update(format: Format) -> Result<ExitCode, Failure> {
-    let env = env();
+    let env = env()?;
     let config = env.config()?;
     let fetcher = packs::HttpFetcher::from_environment();
     let mut results = Vec::new();

@@ -437,3 +437,35 @@ fn pubkey_policy_other_key_refused_as_unknown() {
     .unwrap_err();
     assert!(matches!(err, Refusal::UnknownKey { .. }));
 }
+
+#[test]
+fn pax_header_path_escaping_refused() {
+    let s = Signer::new();
+    let r = ring(&s, &[Kind::Portal]);
+    let m = manifest_for(Kind::Portal, 2, &[("a.md", b"due")]);
+    let mut b = tar::Builder::new(Vec::new());
+    let json = m.to_json();
+    for (name, data) in [("lavoro-pack.json", &json[..]), ("a.md", &b"due"[..])] {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    }
+    // A PAX extended header renames the next, innocent-looking entry.
+    b.append_pax_extensions([("path", &b"../../evil.sh"[..])])
+        .unwrap();
+    let mut h = tar::Header::new_ustar();
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, "benign.md", &b"x"[..]).unwrap();
+    let a = b.into_inner().unwrap();
+    let err = refuse(&a, Some(&s.sign(&a)), &s, &r);
+    assert_eq!(
+        err,
+        Refusal::UnsafePath {
+            path: "../../evil.sh".into()
+        }
+    );
+}
