@@ -80,3 +80,15 @@ write("archive", "extra.tar", tar([reg("lavoro-pack.json", good)] + [reg(p, d) f
 write("archive", "manifest-last.tar", tar([reg(p, d) for p, d in files] + [reg("lavoro-pack.json", good)]))
 write("archive", "truncated.tar", tar([reg("lavoro-pack.json", good)] + [reg(p, d) for p, d in files])[:900])
 write("archive", "empty.tar", b"")
+
+
+# Signatures: the reference fixture's signature (valid form, wrong data for the fuzz
+# message), and damaged variants. The valid seed for the fuzz message is made by
+# crates/packs/tests/fixtures/make_reference.sh, which owns the throwaway key.
+ref = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "packs", "tests", "fixtures")
+with open(os.path.join(ref, "reference.pack.minisig"), "rb") as f:
+    sig = f.read()
+write("signature", "reference.minisig", sig)
+write("signature", "no-trusted-comment.minisig", b"\n".join(sig.split(b"\n")[:2]) + b"\n")
+write("signature", "bad-base64.minisig", sig.replace(b"RUT", b"R!T", 1))
+write("signature", "empty.minisig", b"")

@@ -22,3 +22,22 @@ pub fn archive(data: &[u8]) -> bool {
 pub fn manifest(data: &[u8]) -> bool {
     crate::manifest::Manifest::parse_checked(data, 256).is_ok()
 }
+
+/// Parses `data` as a `.minisig` file and checks it against a fixed archive with the
+/// reference test key (so a well-formed seed reaches the Ed25519 check).
+pub fn signature(data: &[u8]) -> bool {
+    // The throwaway key of tests/fixtures/make_reference.sh, which also writes the seed.
+    const KEY: &str = include_str!("../tests/fixtures/reference.pub");
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let Some(pk) = crate::keys::parse_public_key_text(KEY) else {
+        return false;
+    };
+    crate::verify::check_signature(
+        b"lavoro agile fuzz",
+        Some(text),
+        crate::verify::KeyPolicy::Only(&pk),
+    )
+    .is_ok()
+}

@@ -96,3 +96,8 @@ fn fuzz_corpus_archive_replayed() {
 fn fuzz_corpus_manifest_replayed() {
     replay("manifest", fuzzing::manifest);
 }
+
+#[test]
+fn fuzz_corpus_signature_replayed() {
+    replay("signature", fuzzing::signature);
+}
