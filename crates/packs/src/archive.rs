@@ -28,9 +28,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_archive_bytes: 512 * 1024 * 1024,
-            max_file_bytes: 256 * 1024 * 1024,
-            max_total_bytes: 512 * 1024 * 1024,
+            // A pack is held in memory while it is checked (about twice its size at peak),
+            // and portal pages, trusted lists and VPN profiles are far smaller than this.
+            max_archive_bytes: 256 * 1024 * 1024,
+            max_file_bytes: 128 * 1024 * 1024,
+            max_total_bytes: 256 * 1024 * 1024,
             max_entries: 20_000,
         }
     }
