@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use lavoro_agile_api::packs::{
     self, check_url, HttpFetcher, Kind, Limits, PackEnv, PackError, Refusal, UpdateError, Updater,
-    UrlOutcome, Version,
+    UrlOutcome, UrlPolicy, Version,
 };
 use lavoro_agile_packs::build::{build_pack, BuildOptions};
 use lavoro_agile_packs::keys::key_file_text;
@@ -25,6 +25,7 @@ use lavoro_agile_tests::http::{Route, TestServer};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
+const LOOPBACK: UrlPolicy = UrlPolicy::AllowPlainLoopback;
 const NOW: OffsetDateTime = datetime!(2026-11-26 12:00 UTC);
 
 struct Fixture {
@@ -122,10 +123,10 @@ fn check_url_new_pack_installed_then_conditional_request_not_modified() {
     let server = TestServer::start();
     f.serve(&server, 2, b"due", "\"v2\"");
     let url = server.url("/p.pack");
-    let out = check_url(&f.env, &direct(), &url, true, NOW).unwrap();
+    let out = check_url(&f.env, &direct(), &url, LOOPBACK, NOW).unwrap();
     assert!(matches!(out, UrlOutcome::Installed { .. }), "{out:?}");
     assert_eq!(f.live_text().unwrap(), b"due");
-    let out = check_url(&f.env, &direct(), &url, true, NOW).unwrap();
+    let out = check_url(&f.env, &direct(), &url, LOOPBACK, NOW).unwrap();
     assert_eq!(out, UrlOutcome::NotModified);
     let last = server
         .seen()
@@ -147,9 +148,9 @@ fn check_url_changed_etag_same_version_up_to_date() {
     let server = TestServer::start();
     f.serve(&server, 2, b"due", "\"a\"");
     let url = server.url("/p.pack");
-    check_url(&f.env, &direct(), &url, true, NOW).unwrap();
+    check_url(&f.env, &direct(), &url, LOOPBACK, NOW).unwrap();
     f.serve(&server, 2, b"due", "\"b\"");
-    let out = check_url(&f.env, &direct(), &url, true, NOW).unwrap();
+    let out = check_url(&f.env, &direct(), &url, LOOPBACK, NOW).unwrap();
     assert_eq!(out, UrlOutcome::UpToDate { version: 2 });
 }
 
@@ -169,7 +170,7 @@ fn check_url_truncated_body_fails_nothing_installed() {
             ..Route::default()
         },
     );
-    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).unwrap_err();
+    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).unwrap_err();
     assert!(matches!(err, UpdateError::Fetch(_)), "{err:?}");
     assert_eq!(f.installed_version(), None);
     // The validators of a failed download are not kept: the next check downloads again.
@@ -182,7 +183,7 @@ fn check_url_truncated_body_keeps_previous_content() {
     let f = Fixture::new();
     let server = TestServer::start();
     f.serve(&server, 1, b"uno", "\"v1\"");
-    check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).unwrap();
+    check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).unwrap();
     let (archive, sig) = f.pack(2, b"due");
     let cut = archive.len() - 700;
     server.route(
@@ -201,7 +202,7 @@ fn check_url_truncated_body_keeps_previous_content() {
             ..Route::default()
         },
     );
-    assert!(check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).is_err());
+    assert!(check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).is_err());
     assert_eq!(f.installed_version(), Some(1));
     assert_eq!(f.live_text().unwrap(), b"uno");
 }
@@ -218,7 +219,7 @@ fn check_url_missing_signature_refused() {
             ..Route::default()
         },
     );
-    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).unwrap_err();
+    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).unwrap_err();
     assert!(
         matches!(
             err,
@@ -249,7 +250,7 @@ fn check_url_tampered_download_refused() {
             ..Route::default()
         },
     );
-    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).unwrap_err();
+    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).unwrap_err();
     assert_eq!(err.code(), "SIGNATURE_INVALID");
     assert_eq!(f.installed_version(), None);
 }
@@ -260,7 +261,7 @@ fn check_url_over_size_budget_refused_early() {
     let server = TestServer::start();
     f.serve(&server, 2, b"due", "\"v2\"");
     f.env.limits.max_archive_bytes = 1000;
-    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), true, NOW).unwrap_err();
+    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), LOOPBACK, NOW).unwrap_err();
     assert_eq!(err.code(), "TOO_LARGE");
 }
 
@@ -268,7 +269,14 @@ fn check_url_over_size_budget_refused_early() {
 fn check_url_server_error_reported() {
     let f = Fixture::new();
     let server = TestServer::start();
-    let err = check_url(&f.env, &direct(), &server.url("/absent.pack"), true, NOW).unwrap_err();
+    let err = check_url(
+        &f.env,
+        &direct(),
+        &server.url("/absent.pack"),
+        LOOPBACK,
+        NOW,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "HTTP_STATUS");
 }
 
@@ -277,9 +285,23 @@ fn check_url_plain_http_without_explicit_permission_not_contacted() {
     let f = Fixture::new();
     let server = TestServer::start();
     f.serve(&server, 2, b"due", "\"v2\"");
-    let err = check_url(&f.env, &direct(), &server.url("/p.pack"), false, NOW).unwrap_err();
+    let err = check_url(
+        &f.env,
+        &direct(),
+        &server.url("/p.pack"),
+        UrlPolicy::HttpsOnly,
+        NOW,
+    )
+    .unwrap_err();
     assert!(matches!(err, UpdateError::UrlNotAllowed(_)));
-    let err = check_url(&f.env, &direct(), "http://example.org/p.pack", true, NOW).unwrap_err();
+    let err = check_url(
+        &f.env,
+        &direct(),
+        "http://example.org/p.pack",
+        LOOPBACK,
+        NOW,
+    )
+    .unwrap_err();
     assert!(matches!(err, UpdateError::UrlNotAllowed(_)));
     assert!(server.seen().is_empty());
 }
@@ -297,7 +319,7 @@ fn check_url_https_goes_through_proxy_from_environment() {
         &f.env,
         &fetcher,
         "https://packs.comune.invalid/p.pack",
-        false,
+        UrlPolicy::HttpsOnly,
         NOW,
     )
     .unwrap_err();

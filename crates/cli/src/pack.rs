@@ -659,7 +659,7 @@ fn update(format: Format) -> Result<ExitCode, Failure> {
     let mut lines = Vec::new();
     let mut ok = true;
     for url in &config.update_urls {
-        match packs::check_url(&env, &fetcher, url, config.allow_plain_http_loopback, now()) {
+        match packs::check_url(&env, &fetcher, url, config.url_policy, now()) {
             Ok(o) => {
                 let what = match &o {
                     packs::UrlOutcome::NotModified => "nessuna novità (non modificato)".to_owned(),

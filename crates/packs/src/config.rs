@@ -49,6 +49,17 @@ struct RawUpdates {
     allow_plain_http_loopback: bool,
 }
 
+/// Which URLs may be fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UrlPolicy {
+    /// Only `https://` (the default, and the only choice for a real deployment).
+    #[default]
+    HttpsOnly,
+    /// Also `http://` to `127.0.0.1`, `localhost` or `::1`: for tests against a local server.
+    AllowPlainLoopback,
+}
+
 /// The checked machine-wide configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemConfig {
@@ -56,9 +67,9 @@ pub struct SystemConfig {
     pub update_urls: Vec<String>,
     /// Hours between checks.
     pub interval_hours: u32,
-    /// Accept `http://` URLs whose host is the loopback address. Off by default; meant
-    /// for tests against a local server, never for a real deployment.
-    pub allow_plain_http_loopback: bool,
+    /// Which URLs may be fetched (`allow_plain_http_loopback = true` in the file gives
+    /// [`UrlPolicy::AllowPlainLoopback`]).
+    pub url_policy: UrlPolicy,
     /// Extra trusted keys from `[[keys]]` tables.
     pub keys: Vec<KeyEntry>,
 }
@@ -68,14 +79,15 @@ impl Default for SystemConfig {
         Self {
             update_urls: Vec::new(),
             interval_hours: DEFAULT_INTERVAL_HOURS,
-            allow_plain_http_loopback: false,
+            url_policy: UrlPolicy::HttpsOnly,
             keys: Vec::new(),
         }
     }
 }
 
-/// Whether `url` may be fetched: `https://`, or `http://` to a loopback host when allowed.
-pub fn url_allowed(url: &str, allow_plain_http_loopback: bool) -> bool {
+/// Whether `url` may be fetched: `https://`, or `http://` to a loopback host when the
+/// policy allows it.
+pub fn url_allowed(url: &str, policy: UrlPolicy) -> bool {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
@@ -85,7 +97,7 @@ pub fn url_allowed(url: &str, allow_plain_http_loopback: bool) -> bool {
     let Some(rest) = url.strip_prefix("http://") else {
         return false;
     };
-    if !allow_plain_http_loopback {
+    if policy != UrlPolicy::AllowPlainLoopback {
         return false;
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -128,15 +140,20 @@ impl SystemConfig {
         if !(1..=168).contains(&interval_hours) {
             return Err(bad("interval_hours must be between 1 and 168".into()));
         }
+        let url_policy = if raw.updates.allow_plain_http_loopback {
+            UrlPolicy::AllowPlainLoopback
+        } else {
+            UrlPolicy::HttpsOnly
+        };
         for url in &raw.updates.urls {
-            if !url_allowed(url, raw.updates.allow_plain_http_loopback) {
+            if !url_allowed(url, url_policy) {
                 return Err(bad(format!("{url} is not an https:// URL")));
             }
         }
         Ok(SystemConfig {
             update_urls: raw.updates.urls,
             interval_hours,
-            allow_plain_http_loopback: raw.updates.allow_plain_http_loopback,
+            url_policy,
             keys: raw.keys,
         })
     }

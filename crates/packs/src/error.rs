@@ -220,7 +220,6 @@ impl Refusal {
             (Self::ManifestInvalid { .. }, Lang::En) => {
                 "Pack refused: the content list (manifest) is missing or not valid.".into()
             }
-            // `Lang` is non-exhaustive for callers, not inside this crate.
         }
     }
 

@@ -20,7 +20,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use lavoro_agile_packs::archive::Limits;
-pub use lavoro_agile_packs::config::SystemConfig;
+pub use lavoro_agile_packs::config::{SystemConfig, UrlPolicy};
 pub use lavoro_agile_packs::keys::{KeyRing, KeyWarning, PublicKey};
 pub use lavoro_agile_packs::store::{InstallStage, Installed, Store};
 pub use lavoro_agile_packs::verify::{KeyPolicy, VerifiedPack};

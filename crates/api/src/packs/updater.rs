@@ -12,7 +12,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::http::{FetchError, FetchOutcome, HttpFetcher};
-use super::{install_bytes, Installed, Lang, PackEnv, PackError, Refusal, SIGNATURE_SUFFIX};
+use super::{
+    install_bytes, Installed, Lang, PackEnv, PackError, Refusal, UrlPolicy, SIGNATURE_SUFFIX,
+};
 
 const STATE_FILE: &str = "updates.json";
 /// Retry delay after a network failure (capped by the configured interval).
@@ -148,10 +150,10 @@ pub fn check_url(
     env: &PackEnv,
     fetcher: &HttpFetcher,
     url: &str,
-    allow_plain_http_loopback: bool,
+    url_policy: UrlPolicy,
     now: OffsetDateTime,
 ) -> Result<UrlOutcome, UpdateError> {
-    if !lavoro_agile_packs::config::url_allowed(url, allow_plain_http_loopback) {
+    if !lavoro_agile_packs::config::url_allowed(url, url_policy) {
         return Err(UpdateError::UrlNotAllowed(url.to_owned()));
     }
     let mut state = UpdateState::load(&env.store_dir);
@@ -281,8 +283,8 @@ impl Updater {
                     }
                 };
                 for url in config.iter().flat_map(|c| c.update_urls.iter()) {
-                    let allow = config.as_ref().is_some_and(|c| c.allow_plain_http_loopback);
-                    let event = match check_url(&env, &fetcher, url, allow, now()) {
+                    let policy = config.as_ref().map(|c| c.url_policy).unwrap_or_default();
+                    let event = match check_url(&env, &fetcher, url, policy, now()) {
                         Ok(outcome) => UpdateEvent {
                             url: url.clone(),
                             outcome: Some(outcome),
