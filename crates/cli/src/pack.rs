@@ -515,7 +515,7 @@ fn verify(pubkey: Option<&Path>, file: &Path, format: Format) -> Result<ExitCode
         .map(lavoro_agile_packs::keys::read_public_key_file)
         .transpose()?;
     let pack = packs::verify_file(&env, file, pk.as_ref())?;
-    let m = &pack.manifest.raw;
+    let m = &pack.manifest;
     match format {
         Format::Json => print_json(&json!({
             "ok": true,

@@ -4,7 +4,6 @@
 //! sparse files are refused, as is any path that is not a [`PackPath`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use tar::EntryType;
 
@@ -28,8 +27,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            // A pack is held in memory while it is checked (about twice its size at peak),
-            // and portal pages, trusted lists and VPN profiles are far smaller than this.
+            // A pack is held in memory while it is checked, and portal pages, trusted
+            // lists and VPN profiles are far smaller than this.
             max_archive_bytes: 256 * 1024 * 1024,
             max_file_bytes: 128 * 1024 * 1024,
             max_total_bytes: 256 * 1024 * 1024,
@@ -38,13 +37,14 @@ impl Default for Limits {
     }
 }
 
-/// The entries of an archive, checked for shape but not yet against the manifest.
+/// The entries of an archive, checked for shape but not yet against the manifest. File
+/// contents borrow the archive bytes: nothing is copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawPack {
+pub struct RawPack<'a> {
     /// The bytes of the manifest entry.
-    pub manifest: Vec<u8>,
+    pub manifest: &'a [u8],
     /// Files other than the manifest, by path.
-    pub files: BTreeMap<PackPath, Vec<u8>>,
+    pub files: BTreeMap<PackPath, &'a [u8]>,
     /// Folders declared by the archive.
     pub folders: Vec<PackPath>,
 }
@@ -56,7 +56,7 @@ fn damaged(e: impl std::fmt::Display) -> Refusal {
 }
 
 /// Reads every entry of `bytes` under `limits`. The manifest must be the first entry.
-pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawPack, Refusal> {
+pub fn read<'a>(bytes: &'a [u8], limits: &Limits) -> Result<RawPack<'a>, Refusal> {
     if bytes.len() as u64 > limits.max_archive_bytes {
         return Err(Refusal::TooLarge {
             what: "archive".into(),
@@ -64,7 +64,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawPack, Refusal> {
     }
     let mut archive = tar::Archive::new(bytes);
     let entries = archive.entries().map_err(damaged)?;
-    let mut manifest: Option<Vec<u8>> = None;
+    let mut manifest: Option<&'a [u8]> = None;
     let mut files = BTreeMap::new();
     let mut folded = std::collections::BTreeSet::new();
     let mut folders = Vec::new();
@@ -123,14 +123,17 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<RawPack, Refusal> {
                 what: "total content".into(),
             });
         }
-        let mut data = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
-        entry
-            .take(size.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(damaged)?;
-        if data.len() as u64 != size {
-            return Err(damaged(format!("{path}: truncated")));
+        // The content of a plain entry is stored contiguously at this offset of the
+        // (uncompressed) archive; slicing it avoids a copy of every file.
+        let start = usize::try_from(entry.raw_file_position()).ok();
+        let len = usize::try_from(size).ok();
+        let data = match (start, len) {
+            (Some(start), Some(len)) => {
+                start.checked_add(len).and_then(|end| bytes.get(start..end))
+            }
+            _ => None,
         }
+        .ok_or_else(|| damaged(format!("{path}: truncated")))?;
         if count == 1 {
             if path.as_str() != MANIFEST_NAME {
                 return Err(Refusal::ManifestInvalid {

@@ -167,7 +167,7 @@ impl Store {
     /// [`InstallStage::Switched`].
     pub fn install(
         &self,
-        pack: &VerifiedPack,
+        pack: &VerifiedPack<'_>,
         now: OffsetDateTime,
         observer: &mut dyn FnMut(InstallStage),
     ) -> Result<Installed, PackError> {
@@ -265,7 +265,7 @@ impl Store {
 
     fn unpack(
         &self,
-        pack: &VerifiedPack,
+        pack: &VerifiedPack<'_>,
         staging: &Path,
         observer: &mut dyn FnMut(InstallStage),
     ) -> Result<(), PackError> {

@@ -20,11 +20,11 @@ use crate::Refusal;
 
 /// A pack that passed every check, held in memory until it is installed.
 #[derive(Debug, Clone)]
-pub struct VerifiedPack {
+pub struct VerifiedPack<'a> {
     /// The checked manifest.
     pub manifest: CheckedManifest,
-    /// The files, by path, with their checked content.
-    pub files: BTreeMap<PackPath, Vec<u8>>,
+    /// The files, by path, with their checked content (borrowed from the archive bytes).
+    pub files: BTreeMap<PackPath, &'a [u8]>,
     /// The id of the key that signed the pack.
     pub key_id: String,
     /// The signature's trusted comment.
@@ -74,21 +74,21 @@ pub fn check_signature(
 
 /// Checks the archive's structure and content against its manifest, without a
 /// signature check: for `verify_pack` and for the fuzz entry point.
-pub fn check_content_unsigned(
-    archive: &[u8],
+pub fn check_content_unsigned<'a>(
+    archive: &'a [u8],
     limits: &Limits,
-) -> Result<(CheckedManifest, BTreeMap<PackPath, Vec<u8>>), Refusal> {
+) -> Result<(CheckedManifest, BTreeMap<PackPath, &'a [u8]>), Refusal> {
     let raw = archive::read(archive, limits)?;
-    let manifest = Manifest::parse_checked(&raw.manifest, limits.max_entries)?;
+    let manifest = Manifest::parse_checked(raw.manifest, limits.max_entries)?;
     let files = match_files(&manifest, raw.files)?;
     Ok((manifest, files))
 }
 
 /// Every listed file present with its size and hash, nothing unlisted.
-fn match_files(
+fn match_files<'a>(
     manifest: &CheckedManifest,
-    mut files: BTreeMap<PackPath, Vec<u8>>,
-) -> Result<BTreeMap<PackPath, Vec<u8>>, Refusal> {
+    mut files: BTreeMap<PackPath, &'a [u8]>,
+) -> Result<BTreeMap<PackPath, &'a [u8]>, Refusal> {
     let mut ordered = BTreeMap::new();
     let listed = manifest
         .paths
@@ -99,7 +99,7 @@ fn match_files(
         let data = files.remove(path).ok_or_else(|| Refusal::FileMissing {
             path: path.to_string(),
         })?;
-        let digest: [u8; 32] = Sha256::digest(&data).into();
+        let digest: [u8; 32] = Sha256::digest(data).into();
         if entry.size != data.len() as u64 || &digest != expected {
             return Err(Refusal::HashMismatch {
                 path: path.to_string(),
@@ -116,13 +116,13 @@ fn match_files(
 }
 
 /// Runs every check on a pack: see the module documentation for the order.
-pub fn verify_pack(
-    archive: &[u8],
+pub fn verify_pack<'a>(
+    archive: &'a [u8],
     signature: Option<&str>,
     keys: KeyPolicy<'_>,
     app_version: Version,
     limits: &Limits,
-) -> Result<VerifiedPack, Refusal> {
+) -> Result<VerifiedPack<'a>, Refusal> {
     if archive.len() as u64 > limits.max_archive_bytes {
         return Err(Refusal::TooLarge {
             what: "archive".into(),
@@ -130,7 +130,7 @@ pub fn verify_pack(
     }
     let (key_id, trusted_comment) = check_signature(archive, signature, keys)?;
     let raw = archive::read(archive, limits)?;
-    let manifest = Manifest::parse_checked(&raw.manifest, limits.max_entries)?;
+    let manifest = Manifest::parse_checked(raw.manifest, limits.max_entries)?;
     if let KeyPolicy::Trusted(ring) = keys {
         let allowed = ring
             .get(&key_id)

@@ -24,7 +24,7 @@ pub use lavoro_agile_packs::config::{SystemConfig, UrlPolicy};
 pub use lavoro_agile_packs::keys::{KeyRing, KeyWarning, PublicKey};
 pub use lavoro_agile_packs::store::{InstallStage, Installed, Store};
 pub use lavoro_agile_packs::verify::{KeyPolicy, VerifiedPack};
-pub use lavoro_agile_packs::{Kind, Lang, PackError, Refusal, Version};
+pub use lavoro_agile_packs::{Kind, Lang, Manifest, PackError, Refusal, Version};
 
 pub use http::{proxy_for, FetchError, FetchOutcome, HttpFetcher};
 pub use updater::{
@@ -266,13 +266,37 @@ pub fn read_signature_file(pack: &Path) -> Result<Option<String>, PackError> {
     Ok(Some(String::from_utf8(bytes).unwrap_or_default()))
 }
 
+/// What a successful verification found.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackSummary {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The key that signed the pack.
+    pub key_id: String,
+    /// The signature's trusted comment.
+    pub trusted_comment: String,
+    /// SHA-256 of the archive, lowercase hexadecimal.
+    pub archive_sha256: String,
+}
+
+impl PackSummary {
+    fn of(pack: &VerifiedPack<'_>) -> Self {
+        Self {
+            manifest: pack.manifest.raw.clone(),
+            key_id: pack.key_id.clone(),
+            trusted_comment: pack.trusted_comment.clone(),
+            archive_sha256: pack.archive_sha256.clone(),
+        }
+    }
+}
+
 /// Verifies a pack file and its `.minisig` without installing it. With `pubkey`, only that
 /// key is accepted, for any kind; otherwise the trusted keys and their scopes apply.
 pub fn verify_file(
     env: &PackEnv,
     path: &Path,
     pubkey: Option<&PublicKey>,
-) -> Result<VerifiedPack, PackError> {
+) -> Result<PackSummary, PackError> {
     let bytes = read_pack_file(path, &env.limits)?;
     let sig = read_signature_file(path)?;
     let ring;
@@ -283,13 +307,14 @@ pub fn verify_file(
             KeyPolicy::Trusted(&ring)
         }
     };
-    Ok(lavoro_agile_packs::verify::verify_pack(
+    let pack = lavoro_agile_packs::verify::verify_pack(
         &bytes,
         sig.as_deref(),
         policy,
         env.app_version,
         &env.limits,
-    )?)
+    )?;
+    Ok(PackSummary::of(&pack))
 }
 
 /// Verifies and installs pack bytes with their signature text.
@@ -355,23 +380,13 @@ pub fn install_from_folder(
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(PACK_EXTENSION) && p.is_file())
         .collect();
     files.sort();
-    // Verify each first to learn its kind and version, then install in version order.
-    let (ring, _) = env.key_ring();
+    // Verify each first to learn its kind and version, then install in version order
+    // (each is read and verified again at install: packs are not kept in memory).
     let mut ok = Vec::new();
     let mut items = Vec::new();
     for file in files {
-        let checked = read_pack_file(&file, &env.limits).and_then(|bytes| {
-            let sig = read_signature_file(&file)?;
-            Ok(lavoro_agile_packs::verify::verify_pack(
-                &bytes,
-                sig.as_deref(),
-                KeyPolicy::Trusted(&ring),
-                env.app_version,
-                &env.limits,
-            )?)
-        });
-        match checked {
-            Ok(pack) => ok.push((file, pack)),
+        match verify_file(env, &file, None) {
+            Ok(summary) => ok.push((summary.manifest.kind, summary.manifest.version, file)),
             Err(e) => items.push(FolderItem {
                 file,
                 installed: None,
@@ -380,11 +395,9 @@ pub fn install_from_folder(
             }),
         }
     }
-    ok.sort_by_key(|(_, p)| (p.manifest.raw.kind, p.manifest.raw.version));
-    let store = env.store();
-    for (file, pack) in ok {
-        let _guard = INSTALL_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        match store.install(&pack, now, &mut |_| {}) {
+    ok.sort();
+    for (_, _, file) in ok {
+        match install_file(env, &file, now, &mut |_| {}) {
             Ok(i) => items.push(FolderItem {
                 file,
                 installed: Some(i),

@@ -77,7 +77,11 @@ pub fn build_with(kind: Kind, version: u64, min_app: &str, files: &[(&str, &[u8]
     .unwrap()
 }
 
-pub fn check(archive: &[u8], sig: Option<&str>, ring: &KeyRing) -> Result<VerifiedPack, Refusal> {
+pub fn check<'a>(
+    archive: &'a [u8],
+    sig: Option<&str>,
+    ring: &KeyRing,
+) -> Result<VerifiedPack<'a>, Refusal> {
     verify_pack(
         archive,
         sig,
@@ -87,12 +91,12 @@ pub fn check(archive: &[u8], sig: Option<&str>, ring: &KeyRing) -> Result<Verifi
     )
 }
 
-pub fn check_limits(
-    archive: &[u8],
+pub fn check_limits<'a>(
+    archive: &'a [u8],
     sig: Option<&str>,
     ring: &KeyRing,
     limits: &Limits,
-) -> Result<VerifiedPack, Refusal> {
+) -> Result<VerifiedPack<'a>, Refusal> {
     verify_pack(archive, sig, KeyPolicy::Trusted(ring), APP, limits)
 }
 

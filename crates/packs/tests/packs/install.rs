@@ -137,11 +137,16 @@ fn concurrent_installs_serialized_newest_wins() {
     let s = Signer::new();
     let r = ring(&s, &[Kind::Portal]);
     let dir = tempfile::tempdir().unwrap();
-    let packs: Vec<_> = (1..=6u64)
+    let archives: Vec<(Vec<u8>, String)> = (1..=6u64)
         .map(|v| {
             let a = build(Kind::Portal, v, &[("a.md", format!("v{v}").as_bytes())]);
-            check(&a, Some(&s.sign(&a)), &r).unwrap()
+            let sig = s.sign(&a);
+            (a, sig)
         })
+        .collect();
+    let packs: Vec<_> = archives
+        .iter()
+        .map(|(a, sig)| check(a, Some(sig), &r).unwrap())
         .collect();
     std::thread::scope(|scope| {
         for p in &packs {
