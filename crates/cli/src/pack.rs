@@ -641,7 +641,13 @@ fn status(format: Format) -> Result<ExitCode, Failure> {
                 println!("chiave non usata\t{p}");
             }
             for u in &st.update_urls {
-                println!("aggiornamenti\t{u}\togni {} ore", st.interval_hours);
+                let last = st.updates.urls.get(u);
+                println!(
+                    "aggiornamenti\t{u}\togni {} ore\tultimo controllo {} {}",
+                    st.interval_hours,
+                    last.and_then(|l| l.last_check.as_deref()).unwrap_or("mai"),
+                    last.and_then(|l| l.last_result.as_deref()).unwrap_or("")
+                );
             }
             if let Some(p) = &st.config_problem {
                 println!("configurazione\t{p}");

@@ -544,3 +544,75 @@ fn pack_install_killed_mid_install_last_good_content_stays() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Runs `script` with `sh -c` in the sandbox's environment.
+fn shell(sb: &Sandbox, script: &str) -> Output {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(script);
+    for (k, v) in sb.cmd(&[]).get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn pack_sign_password_from_fd_3_accepted() {
+    let sb = Sandbox::new();
+    let pass = sb.path("pass.txt");
+    std::fs::write(&pass, "frase segreta\n").unwrap();
+    // The shell opens the passphrase file as descriptor 3 for the command.
+    let script = format!(
+        "exec 3<'{}'; exec '{BIN}' pack keygen --out '{}' --name fd3 --kinds portal --password-fd 3",
+        s(&pass),
+        s(&sb.path("keys"))
+    );
+    let out = shell(&sb, &script);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(
+        sb.path("keys/fd3.packkey"),
+        sb.sys().join("keys/fd3.packkey"),
+    )
+    .unwrap();
+    let src = sb.path("src-fd3");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.md"), "a").unwrap();
+    let pack = sb.path("fd3.pack");
+    assert_eq!(
+        sb.run(&[
+            "pack",
+            "build",
+            "--kind",
+            "portal",
+            "--version",
+            "1",
+            s(&src),
+            "-o",
+            s(&pack)
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let script = format!(
+        "exec 3<'{}'; exec '{BIN}' pack sign --key '{}' --password-fd 3 '{}'",
+        s(&pass),
+        s(&sb.path("keys/fd3.key")),
+        s(&pack)
+    );
+    let out = shell(&sb, &script);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sb.json(&["pack", "verify", s(&pack)]).0, 0);
+}

@@ -251,7 +251,8 @@ enum Command {
     Stop,
 }
 
-/// The background updater; dropping it stops the thread.
+/// The background updater. Dropping it asks the thread to stop without waiting (a
+/// download in progress finishes first, in the background); [`Updater::stop`] waits.
 #[derive(Debug)]
 pub struct Updater {
     tx: Sender<Command>,
@@ -328,12 +329,8 @@ impl Updater {
         let _ = self.tx.send(Command::CheckNow);
     }
 
-    /// Stops the thread after the check in progress, if any.
+    /// Stops the thread and waits for it (after the check in progress, if any).
     pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
         let _ = self.tx.send(Command::Stop);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -343,6 +340,7 @@ impl Updater {
 
 impl Drop for Updater {
     fn drop(&mut self) {
-        self.shutdown();
+        // Never block the caller (the UI thread, at exit): the thread ends on its own.
+        let _ = self.tx.send(Command::Stop);
     }
 }
