@@ -43,6 +43,66 @@ proptest! {
     }
 }
 
+fn entry_kind() -> impl Strategy<Value = tar::EntryType> {
+    prop::sample::select(vec![
+        tar::EntryType::Regular,
+        tar::EntryType::Regular,
+        tar::EntryType::Regular,
+        tar::EntryType::Directory,
+        tar::EntryType::Symlink,
+        tar::EntryType::Link,
+        tar::EntryType::Char,
+        tar::EntryType::Fifo,
+        tar::EntryType::GNUSparse,
+        tar::EntryType::new(b'Z'),
+    ])
+}
+
+fn entry_name() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        "[a-z]{1,8}(/[a-z]{1,8}){0,2}(\\.md)?".prop_map(String::into_bytes),
+        Just(b"../x".to_vec()),
+        Just(b"/abs".to_vec()),
+        Just(b"a/./b".to_vec()),
+        Just(b"lavoro-pack.json".to_vec()),
+        prop::collection::vec(any::<u8>(), 1..40),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Random tar archives built entry by entry, with a manifest that lists some of the
+    /// files truthfully: never a panic, and what is accepted is exactly what was listed.
+    #[test]
+    fn random_structured_archives_accepted_only_when_consistent(
+        entries in prop::collection::vec((entry_name(), entry_kind(), prop::collection::vec(any::<u8>(), 0..64)), 0..8),
+        list_mask in any::<u8>(),
+    ) {
+        let listed: Vec<(String, Vec<u8>)> = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, k, _))| *k == tar::EntryType::Regular && list_mask & (1 << (i % 8)) != 0)
+            .filter_map(|(_, (n, _, d))| Some((String::from_utf8(n.clone()).ok()?, d.clone())))
+            .collect();
+        let listed_refs: Vec<(&str, &[u8])> = listed.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        let m = manifest_for(Kind::Portal, 1, &listed_refs);
+        let raw: Vec<Raw<'_>> = entries
+            .iter()
+            .filter(|(n, _, _)| n.len() <= 100)
+            .map(|(n, k, d)| Raw { path: n, kind: *k, data: if k.is_file() { d } else { &[] }, link: None })
+            .collect();
+        let a = raw_pack(&m, &raw);
+        if let Ok((manifest, files)) = lavoro_agile_packs::verify::check_content_unsigned(&a, &fuzzing::limits()) {
+            prop_assert_eq!(files.len(), manifest.raw.files.len());
+            for (path, data) in &files {
+                let listed = manifest.raw.files.iter().find(|f| f.path == path.as_str());
+                prop_assert!(listed.is_some_and(|f| f.size == data.len() as u64));
+            }
+        }
+    }
+}
+
 #[test]
 fn mutated_signed_archive_never_verifies() {
     let s = Signer::new();

@@ -469,3 +469,27 @@ fn pax_header_path_escaping_refused() {
         }
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn build_source_with_symlink_refused() {
+    use lavoro_agile_packs::build::{build_pack, BuildOptions};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.md"), "a").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
+    let err = build_pack(
+        dir.path(),
+        &BuildOptions {
+            kind: Kind::Portal,
+            version: 1,
+            created: T0,
+            min_app_version: APP,
+        },
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, PackError::Refused(Refusal::NotPlainFile { .. })),
+        "{err:?}"
+    );
+}
