@@ -15,6 +15,7 @@ use lavoro_agile_packs::sign::{self as signing, Secret};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use zeroize::Zeroize;
 
 const EXIT_REFUSED: u8 = 1;
 const EXIT_INPUT: u8 = 3;
@@ -247,7 +248,8 @@ fn read_password_fd(fd: u32) -> Result<Secret, Failure> {
             message_en: format!("Cannot read the passphrase from file descriptor {fd}: {e}"),
         });
     }
-    let mut text = String::from_utf8(std::mem::take(&mut raw)).map_err(|_| {
+    let mut text = String::from_utf8(std::mem::take(&mut raw)).map_err(|e| {
+        e.into_bytes().zeroize();
         Failure::usage(
             "La passphrase non è testo UTF-8.",
             "The passphrase is not UTF-8 text.",
