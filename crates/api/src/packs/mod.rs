@@ -213,6 +213,12 @@ pub fn status(env: &PackEnv) -> PackStatus {
     }
 }
 
+/// The folder of the live content of `kind` (what the portal, the trust store or the VPN
+/// profile list reads); `None` when nothing is installed or the state is unreadable.
+pub fn content_dir(env: &PackEnv, kind: Kind) -> Option<PathBuf> {
+    env.store().content_dir(kind).ok().flatten()
+}
+
 /// Cleans what an interrupted install left behind; the shell calls it once at start.
 /// The live content is never touched. Returns how many leftovers were removed.
 pub fn recover(env: &PackEnv) -> usize {
