@@ -37,3 +37,5 @@ pub fn corpus_dir() -> Option<PathBuf> {
     );
     None
 }
+
+pub mod http;

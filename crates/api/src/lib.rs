@@ -10,6 +10,7 @@
 pub mod about;
 pub mod error;
 pub mod logging;
+pub mod packs;
 pub mod paths;
 pub mod secret;
 pub mod settings;

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod pack;
+
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
 const EXIT_USAGE: u8 = 64;
 
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// Show where the app keeps its data, settings and logs.
     Paths,
+    /// Signed packs: build, sign, verify, install, status.
+    Pack(pack::PackArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     };
     lavoro_agile_api::logging::init_cli();
     match cli.command {
+        Command::Pack(args) => pack::run(args),
         Command::Paths => paths(),
     }
 }

@@ -1,0 +1,6 @@
+//! A detached minisign signature (`.minisig`) from untrusted bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = lavoro_agile_packs::fuzzing::signature(data);
+});
