@@ -1,0 +1,252 @@
+//! Reading a whole signed document: unwrap text armour, open nested envelopes, check every
+//! signer and countersigner, in the order the report needs.
+
+use std::sync::Arc;
+
+use crate::armor::{unarmor, Armor};
+use crate::ber::{universal, Tlv};
+use crate::cert::CertificateInfo;
+use crate::cms::{content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH, MAX_SIGNERS};
+use crate::signer::{check_signer, Signed, SignerFacts};
+use crate::{oids, Error};
+
+/// Nested envelopes opened, at most (`.p7m.p7m...`).
+pub const MAX_ENVELOPES: u32 = 16;
+
+/// What the caller gives besides the bytes.
+#[derive(Debug, Default, Clone)]
+pub struct ReadOptions {
+    /// The content of a detached signature.
+    pub detached_content: Option<Vec<u8>>,
+    /// Certificates that may be the signer's (trust anchors and others).
+    pub supplied_certificates: Vec<Arc<CertificateInfo>>,
+}
+
+/// One signature found in the document.
+#[derive(Debug, Clone)]
+pub struct SignatureEntry {
+    /// The envelope it sits in: 0 for the outermost.
+    pub envelope: u32,
+    /// Index (in [`Document::signatures`]) of the signature this one countersigns.
+    pub countersignature_of: Option<usize>,
+    /// The facts, or the reason the signer could not be decoded (FORMAT_FAILURE).
+    pub facts: Result<SignerFacts, String>,
+}
+
+/// The container the signatures were found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// CMS SignedData carrying its content.
+    Attached,
+    /// CMS SignedData without content (detached).
+    Detached,
+    /// RFC 5544 TimeStampedData around a signed document.
+    TimeStampedData,
+}
+
+/// The result of reading a signed document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The outermost container.
+    pub container: Container,
+    /// The text armour of the file.
+    pub armor: Armor,
+    /// Number of nested SignedData envelopes.
+    pub envelopes: u32,
+    /// Signatures: innermost envelope first, signers in encoded order, each countersignature
+    /// right after its parent.
+    pub signatures: Vec<SignatureEntry>,
+    /// The original content (of the innermost envelope), when present.
+    pub content: Option<Vec<u8>>,
+    /// Whether the content of a detached signature was missing.
+    pub content_missing: bool,
+}
+
+/// What reading found.
+#[derive(Debug, Clone)]
+pub enum ReadOutcome {
+    /// Signatures were located (possibly undecodable: then their facts are errors).
+    Signed(Document),
+    /// The bytes are a CMS structure of another type (content type OID).
+    Unsupported(String),
+    /// Not a CMS structure at all.
+    NotASignature,
+}
+
+struct Walker<'o> {
+    options: &'o ReadOptions,
+    embedded: Vec<Arc<CertificateInfo>>,
+    signers_seen: usize,
+}
+
+struct WalkState {
+    content_missing: bool,
+    detached_outer: bool,
+    final_content: Option<Vec<u8>>,
+}
+
+impl Walker<'_> {
+    /// Checks the signers of the envelope in `data`, then opens the envelope inside it.
+    fn walk(&mut self, data: &[u8], level: u32, levels: &mut Vec<Vec<SignatureEntry>>, state: &mut WalkState) -> Result<(), Error> {
+        let mut entries = Vec::new();
+        let parsed = locate_signed_data(data).and_then(|t| match t {
+            Some(t) => SignedData::decode(&t),
+            None => Err(Error::Malformed("not a SignedData")),
+        });
+        let sd = match parsed {
+            Ok(sd) => sd,
+            Err(Error::LimitExceeded(w)) if level == 0 => return Err(Error::LimitExceeded(w)),
+            Err(e) => {
+                entries.push(SignatureEntry { envelope: level, countersignature_of: None, facts: Err(e.to_string()) });
+                levels.push(entries);
+                return Ok(());
+            }
+        };
+        for c in &sd.certificates {
+            if let Ok(ci) = CertificateInfo::from_bytes(c.raw) {
+                self.embedded.push(Arc::new(ci));
+            }
+        }
+        if sd.encap.content.is_none() && level == 0 {
+            state.detached_outer = true;
+        }
+        let content: Option<&[u8]> = match &sd.encap.content {
+            Some(c) => Some(c),
+            None => self.options.detached_content.as_deref(),
+        };
+        if content.is_none() {
+            state.content_missing = true;
+        }
+        for si in sd.signer_infos.iter().cloned() {
+            self.push_signer(&mut entries, level, None, si, Signed::Content { bytes: content, econtent_type: &sd.encap.content_type }, 0)?;
+        }
+        if sd.signer_infos.is_empty() {
+            entries.push(SignatureEntry { envelope: level, countersignature_of: None, facts: Err("the envelope has no signer".to_owned()) });
+        }
+        levels.push(entries);
+        // A nested envelope: the content is itself a signed document (possibly armoured).
+        if let Some(c) = content {
+            if sd.encap.content_type == oids::DATA && level + 1 < MAX_ENVELOPES {
+                let (inner, _) = unarmor(c);
+                if content_info_type(&inner).as_deref() == Some(oids::SIGNED_DATA) {
+                    return self.walk(&inner, level + 1, levels, state);
+                }
+            }
+        }
+        state.final_content = content.map(<[u8]>::to_vec);
+        Ok(())
+    }
+
+    fn push_signer(
+        &mut self,
+        out: &mut Vec<SignatureEntry>,
+        envelope: u32,
+        parent: Option<usize>,
+        si: Result<SignerInfo<'_>, Error>,
+        signed: Signed<'_>,
+        depth: u32,
+    ) -> Result<(), Error> {
+        self.signers_seen += 1;
+        if self.signers_seen > MAX_SIGNERS {
+            return Err(Error::LimitExceeded("number of signatures"));
+        }
+        match si {
+            Err(e) => out.push(SignatureEntry { envelope, countersignature_of: parent, facts: Err(e.to_string()) }),
+            Ok(si) => {
+                let facts = check_signer(&si, signed, &self.embedded, &self.options.supplied_certificates);
+                let value = facts.signature_value.clone();
+                let index = out.len();
+                out.push(SignatureEntry { envelope, countersignature_of: parent, facts: Ok(facts) });
+                if depth >= MAX_COUNTERSIGNATURE_DEPTH {
+                    return Ok(());
+                }
+                for cs in si.countersignatures() {
+                    self.push_signer(out, envelope, Some(index), cs, Signed::CounterSignatureOf(&value), depth + 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens a TimeStampedData (RFC 5544) and returns its content.
+///
+/// ```text
+/// TimeStampedData ::= SEQUENCE {
+///     version          INTEGER { v1(1) },
+///     dataUri          IA5String OPTIONAL,
+///     metaData         MetaData OPTIONAL,
+///     content          OCTET STRING OPTIONAL,
+///     temporalEvidence Evidence }
+/// ```
+fn timestamped_data_content(data: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    let (ci, _) = Tlv::parse_prefix(data)?;
+    let mut r = ci.children()?;
+    r.read_universal(universal::OID, "ContentInfo without type")?;
+    let explicit = r.read("ContentInfo without content")?;
+    let tsd = explicit.children()?.read_universal(universal::SEQUENCE, "TimeStampedData is not a SEQUENCE")?;
+    let mut tr = tsd.children()?;
+    tr.read_universal(universal::INTEGER, "TimeStampedData without version")?;
+    while let Some(field) = tr.next_tlv()? {
+        if field.tag.is_universal(universal::OCTET_STRING) {
+            return Ok(Some(field.octets()?.into_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Reads a signed document and checks every signature's integrity and cryptography.
+///
+/// `Err` only for exhausted budgets; everything else about the bytes is in the outcome.
+pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
+    let (data, armor) = unarmor(bytes);
+    let Some(content_type) = content_info_type(&data) else {
+        return Ok(ReadOutcome::NotASignature);
+    };
+    let mut container = Container::Attached;
+    let owned_tsd;
+    let data: &[u8] = &data;
+    if content_type == oids::TIMESTAMPED_DATA {
+        owned_tsd = match timestamped_data_content(data) {
+            Ok(Some(c)) => c,
+            Ok(None) => return Ok(ReadOutcome::Unsupported("TimeStampedData without content".to_owned())),
+            Err(Error::LimitExceeded(w)) => return Err(Error::LimitExceeded(w)),
+            Err(_) => return Ok(ReadOutcome::NotASignature),
+        };
+        let (inner, _) = unarmor(&owned_tsd);
+        if content_info_type(&inner).as_deref() != Some(oids::SIGNED_DATA) {
+            return Ok(ReadOutcome::Unsupported("TimeStampedData around unsigned content".to_owned()));
+        }
+        return read(&inner, options).map(|o| match o {
+            ReadOutcome::Signed(mut d) => {
+                d.container = Container::TimeStampedData;
+                d.armor = armor;
+                ReadOutcome::Signed(d)
+            }
+            other => other,
+        });
+    } else if content_type != oids::SIGNED_DATA {
+        return Ok(ReadOutcome::Unsupported(content_type));
+    }
+
+    let mut walker = Walker { options, embedded: Vec::new(), signers_seen: 0 };
+    let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
+    let mut state = WalkState { content_missing: false, detached_outer: false, final_content: None };
+    walker.walk(data, 0, &mut levels, &mut state)?;
+    if state.detached_outer {
+        container = Container::Detached;
+    }
+    let content_missing = state.content_missing;
+    let final_content = state.final_content;
+    // Innermost envelope first; parents are indices, so shift them by each level's offset.
+    let envelopes = u32::try_from(levels.len()).unwrap_or(u32::MAX);
+    let mut signatures = Vec::new();
+    for entries in levels.into_iter().rev() {
+        let offset = signatures.len();
+        for mut e in entries {
+            e.countersignature_of = e.countersignature_of.map(|p| p + offset);
+            signatures.push(e);
+        }
+    }
+    Ok(ReadOutcome::Signed(Document { container, armor, envelopes, signatures, content: final_content, content_missing }))
+}
