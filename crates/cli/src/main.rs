@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod verify;
+
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
 const EXIT_USAGE: u8 = 64;
 
@@ -20,6 +22,8 @@ struct Cli {
 enum Command {
     /// Show where the app keeps its data, settings and logs.
     Paths,
+    /// Check digital signatures (.p7m, .p7s, nested, base64/PEM, .tsd) and print a report.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Verify(args) => verify::run(args),
         Command::Paths => match lavoro_agile_api::paths::AppPaths::from_platform() {
             Some(p) => {
                 println!("data\t{}", p.data.display());
