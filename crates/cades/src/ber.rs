@@ -316,11 +316,20 @@ impl<'a> Tlv<'a> {
     /// with DER-only parsers, never for computing digests over signed data.
     pub fn to_der(&self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(self.raw.len());
-        self.write_der(&mut out)?;
+        self.write_der(&mut out, false)?;
         Ok(out)
     }
 
-    fn write_der(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+    /// Like [`Tlv::to_der`], and the elements of every SET (and SET OF) sorted by their
+    /// encodings (X.690 11.6): the distinguished encoding some signers compute their
+    /// signature over even when they store another order.
+    pub fn to_canonical_der(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(self.raw.len());
+        self.write_der(&mut out, true)?;
+        Ok(out)
+    }
+
+    fn write_der(&self, out: &mut Vec<u8>, sort_sets: bool) -> Result<(), Error> {
         let string_type = self.tag.class == Class::Universal
             && matches!(self.tag.number, 3 | 4 | 12 | 18..=22 | 25..=28 | 30);
         if self.tag.constructed && string_type {
@@ -328,13 +337,22 @@ impl<'a> Tlv<'a> {
             write_header(out, Tag { constructed: false, ..self.tag }, joined.len());
             out.extend_from_slice(&joined);
         } else if self.tag.constructed {
-            let mut body = Vec::with_capacity(self.content.len());
+            let mut children = Vec::new();
             let mut r = self.children()?;
             while let Some(child) = r.next_tlv()? {
-                child.write_der(&mut body)?;
+                let mut enc = Vec::with_capacity(child.raw.len());
+                child.write_der(&mut enc, sort_sets)?;
+                children.push(enc);
             }
-            write_header(out, self.tag, body.len());
-            out.extend_from_slice(&body);
+            if sort_sets && self.tag.is_universal(universal::SET) {
+                // Shorter encodings compare as if padded with zero octets (X.690 11.6).
+                children.sort();
+            }
+            let len = children.iter().map(Vec::len).sum();
+            write_header(out, self.tag, len);
+            for c in children {
+                out.extend_from_slice(&c);
+            }
         } else {
             write_header(out, self.tag, self.content.len());
             out.extend_from_slice(self.content);

@@ -111,6 +111,16 @@ impl SignedAttributes<'_> {
         out
     }
 
+    /// The signed attributes in distinguished encoding (definite lengths, SET elements
+    /// sorted), tagged as `SET OF`: what some signers sign while storing another order.
+    pub fn signed_bytes_canonical(&self) -> Result<Vec<u8>, Error> {
+        let mut retagged = self.raw.to_vec();
+        if let Some(first) = retagged.first_mut() {
+            *first = 0x31;
+        }
+        Tlv::parse_exact(&retagged)?.to_canonical_der()
+    }
+
     /// The first attribute of type `oid`.
     pub fn get(&self, oid: &str) -> Option<&Attribute<'_>> {
         self.attributes.iter().find(|a| a.oid == oid)

@@ -248,6 +248,25 @@ fn scheme(alg: &AlgorithmIdentifier<'_>) -> Result<Scheme, String> {
     })
 }
 
+/// The same PKCS#1 v1.5 padding with a DigestInfo whose AlgorithmIdentifier has no NULL
+/// parameters: `30 L 30 M 06 n OID 05 00 04 h` becomes `30 L-2 30 M-2 06 n OID 04 h`.
+fn without_null_parameters(p: &Pkcs1v15Sign) -> Option<Pkcs1v15Sign> {
+    let prefix = &p.prefix;
+    let oid_len = usize::from(*prefix.get(5)?);
+    let null_at = 6 + oid_len;
+    if prefix.get(null_at..null_at + 2)? != [0x05, 0x00] {
+        return None;
+    }
+    let mut alt = Vec::with_capacity(prefix.len() - 2);
+    alt.push(0x30);
+    alt.push(prefix.get(1)?.checked_sub(2)?);
+    alt.push(0x30);
+    alt.push(prefix.get(3)?.checked_sub(2)?);
+    alt.extend_from_slice(prefix.get(4..null_at)?);
+    alt.extend_from_slice(prefix.get(null_at + 2..)?);
+    Some(Pkcs1v15Sign { hash_len: p.hash_len, prefix: alt.into_boxed_slice() })
+}
+
 fn rsa_key(key: &[u8]) -> Result<RsaPublicKey, &'static str> {
     let k = rsa::pkcs1::RsaPublicKey::from_der(key).map_err(|_| "malformed RSA public key")?;
     let n = BigUint::from_bytes_be(k.modulus.as_bytes());
@@ -322,9 +341,16 @@ pub fn verify_signature(
                 Ok(k) => k,
                 Err(e) => return SignatureOutcome::Invalid(e),
             };
-            match padding.verify(&pk, &h.digest(message), signature) {
-                Ok(()) => SignatureOutcome::Valid,
-                Err(_) => SignatureOutcome::Invalid("the RSA signature does not verify"),
+            let hashed = h.digest(message);
+            let alternate = without_null_parameters(&padding);
+            if padding.verify(&pk, &hashed, signature).is_ok() {
+                return SignatureOutcome::Valid;
+            }
+            // RFC 8017 9.2 note 2: the DigestInfo may omit the NULL parameters; accepted
+            // by common verifiers and written by some signers.
+            match alternate.map(|p| p.verify(&pk, &hashed, signature)) {
+                Some(Ok(())) => SignatureOutcome::Valid,
+                _ => SignatureOutcome::Invalid("the RSA signature does not verify"),
             }
         }
         Scheme::RsaPss { hash, mgf_hash, salt } => {

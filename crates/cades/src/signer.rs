@@ -96,6 +96,9 @@ pub struct SignerFacts {
     pub signature_value: Vec<u8>,
     /// RFC 3161 signature timestamp tokens found in the unsigned attributes, as stored.
     pub signature_timestamps: Vec<Vec<u8>>,
+    /// The signature value verifies over the DER re-encoding of the signed attributes, not
+    /// over the bytes as stored (they are stored out of DER order).
+    pub signed_attributes_reencoded: bool,
 }
 
 /// What the signer signed.
@@ -221,11 +224,29 @@ pub fn check_signer(
     };
 
     // Signature value over the signed attributes as stored, or over the content.
+    let mut signed_attributes_reencoded = false;
     let signature = match &certificate {
         CertificateLookup::Found { certificate, .. } => {
             let key = certificate.public_key();
             match &si.signed_attributes {
-                Some(sa) => Some(verify_signature(&key, &si.signature_algorithm, digest_alg, &sa.signed_bytes(), &si.signature)),
+                Some(sa) => {
+                    let stored = sa.signed_bytes();
+                    let outcome = verify_signature(&key, &si.signature_algorithm, digest_alg, &stored, &si.signature);
+                    match (&outcome, sa.signed_bytes_canonical()) {
+                        // The stored bytes come first; some signers sign the DER form of
+                        // attributes they store in another order (the values are the same).
+                        (SignatureOutcome::Invalid(_), Ok(canonical)) if canonical != stored => {
+                            match verify_signature(&key, &si.signature_algorithm, digest_alg, &canonical, &si.signature) {
+                                SignatureOutcome::Valid => {
+                                    signed_attributes_reencoded = true;
+                                    Some(SignatureOutcome::Valid)
+                                }
+                                _ => Some(outcome),
+                            }
+                        }
+                        _ => Some(outcome),
+                    }
+                }
                 None => content.map(|c| verify_signature(&key, &si.signature_algorithm, digest_alg, c, &si.signature)),
             }
         }
@@ -251,5 +272,6 @@ pub fn check_signer(
         signature_algorithm,
         signature_value: si.signature.to_vec(),
         signature_timestamps,
+        signed_attributes_reencoded,
     }
 }

@@ -237,6 +237,15 @@ pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: boo
         }
     }
 
+    if facts.signed_attributes_reencoded {
+        warnings.push(Warning {
+            code: "signed_attributes_not_der",
+            message: Bilingual::new(
+                "Gli attributi firmati sono memorizzati in un ordine diverso da quello firmato (codifica non DER); il loro contenuto è comunque quello firmato.",
+                "The signed attributes are stored in another order than the one signed (not DER encoded); their content is still what was signed.",
+            ),
+        });
+    }
     for d in [&facts.digest_algorithm] {
         if d == "SHA-1" {
             warnings.push(Warning {
