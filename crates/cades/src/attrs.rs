@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn generalized_time_with_fraction_decodes() {
-        let data = b"\x18\x1320130907101530.25Z";
+        let data = b"\x18\x1220130907101530.25Z";
         let tlv = Tlv::parse_exact(data).unwrap();
         let t = decode_time(&tlv).unwrap();
         assert_eq!(t.unix_timestamp(), 1_378_548_930);
