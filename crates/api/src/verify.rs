@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 pub use lavoro_agile_verify::report::{FileReport, Report, Tool};
 pub use lavoro_agile_verify::{
-    render, FileInput, FileOutcome, Indication, Lang, Options, TrustStore, ValidationTime, SIGNATURE_EXTENSIONS,
+    render, FileInput, FileOutcome, Indication, Lang, Options, TrustStore, ValidationTime,
+    SIGNATURE_EXTENSIONS,
 };
 
 /// Trust material that could not be loaded.
@@ -33,11 +34,22 @@ pub enum TrustLoadError {
 /// Files read from one `--trust` folder, at most (a folder of a whole PKI is far smaller).
 const MAX_TRUST_FILES: usize = 10_000;
 
-fn add_trust_path(store: &mut TrustStore, path: &Path, in_folder: bool, count: &mut usize) -> Result<(), TrustLoadError> {
-    let meta = std::fs::metadata(path).map_err(|source| TrustLoadError::Unreadable { path: path.to_owned(), source })?;
+fn add_trust_path(
+    store: &mut TrustStore,
+    path: &Path,
+    in_folder: bool,
+    count: &mut usize,
+) -> Result<(), TrustLoadError> {
+    let meta = std::fs::metadata(path).map_err(|source| TrustLoadError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
     if meta.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|source| TrustLoadError::Unreadable { path: path.to_owned(), source })?
+            .map_err(|source| TrustLoadError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         entries.sort();
@@ -52,7 +64,10 @@ fn add_trust_path(store: &mut TrustStore, path: &Path, in_folder: bool, count: &
         }
         return Ok(());
     }
-    let bytes = std::fs::read(path).map_err(|source| TrustLoadError::Unreadable { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| TrustLoadError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
     match store.add_bytes(&bytes) {
         Ok(kind) => {
             tracing::debug!(path = %path.display(), ?kind, "trust material loaded");
@@ -63,7 +78,9 @@ fn add_trust_path(store: &mut TrustStore, path: &Path, in_folder: bool, count: &
             tracing::warn!(path = %path.display(), "not trust material, skipped");
             Ok(())
         }
-        Err(_) => Err(TrustLoadError::Unrecognised { path: path.to_owned() }),
+        Err(_) => Err(TrustLoadError::Unrecognised {
+            path: path.to_owned(),
+        }),
     }
 }
 
@@ -86,7 +103,9 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let (Some(input), Some(slot)) = (inputs.get(i), slots.get(i)) else { break };
+                let (Some(input), Some(slot)) = (inputs.get(i), slots.get(i)) else {
+                    break;
+                };
                 let outcome = lavoro_agile_verify::validate_file(input, options);
                 if let Ok(mut s) = slot.lock() {
                     *s = Some(outcome);
@@ -111,7 +130,10 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
                     signatures: Vec::new(),
                     timestamps: Vec::new(),
                 };
-                FileOutcome { report, content: None }
+                FileOutcome {
+                    report,
+                    content: None,
+                }
             })
         })
         .collect()
@@ -120,9 +142,11 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
 /// The file name of the content: the signed file's name without its signature extensions
 /// (`atto.pdf.p7m.p7m` -> `atto.pdf`).
 pub fn content_file_name(signed: &Path) -> String {
-    let mut name = signed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    loop {
-        let Some((stem, ext)) = name.rsplit_once('.') else { break };
+    let mut name = signed
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    while let Some((stem, ext)) = name.rsplit_once('.') {
         if stem.is_empty() || !SIGNATURE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
             break;
         }
@@ -145,8 +169,16 @@ pub fn extract_content(dir: &Path, signed: &Path, content: &[u8]) -> std::io::Re
         _ => (name.clone(), String::new()),
     };
     for n in 1..10_000u32 {
-        let candidate = if n == 1 { dir.join(&name) } else { dir.join(format!("{stem} ({n}){ext}")) };
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+        let candidate = if n == 1 {
+            dir.join(&name)
+        } else {
+            dir.join(format!("{stem} ({n}){ext}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
             Ok(mut f) => {
                 f.write_all(content)?;
                 return Ok(candidate);
@@ -155,7 +187,10 @@ pub fn extract_content(dir: &Path, signed: &Path, content: &[u8]) -> std::io::Re
             Err(e) => return Err(e),
         }
     }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free file name"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "no free file name",
+    ))
 }
 
 #[cfg(test)]
@@ -164,7 +199,10 @@ mod tests {
 
     #[test]
     fn content_file_name_strips_signature_extensions() {
-        assert_eq!(content_file_name(Path::new("/x/atto.pdf.p7m.p7m")), "atto.pdf");
+        assert_eq!(
+            content_file_name(Path::new("/x/atto.pdf.p7m.p7m")),
+            "atto.pdf"
+        );
         assert_eq!(content_file_name(Path::new("a.tsd")), "a");
         assert_eq!(content_file_name(Path::new(".p7m")), ".p7m");
     }

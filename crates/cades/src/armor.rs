@@ -57,7 +57,10 @@ fn skip_header_lines(text: &[u8]) -> &[u8] {
     let mut rest = text;
     let mut saw_header = false;
     loop {
-        let line_end = rest.iter().position(|b| *b == b'\n').map_or(rest.len(), |p| p + 1);
+        let line_end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(rest.len(), |p| p + 1);
         let (line, after) = rest.split_at(line_end);
         let trimmed = line.trim_ascii();
         if trimmed.is_empty() {
@@ -70,12 +73,15 @@ fn skip_header_lines(text: &[u8]) -> &[u8] {
             rest = after;
             continue;
         }
-        let is_header = trimmed.iter().position(|b| *b == b':').is_some_and(|colon| {
-            colon > 0
-                && trimmed
-                    .get(..colon)
-                    .is_some_and(|name| name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
-        });
+        let is_header = trimmed
+            .iter()
+            .position(|b| *b == b':')
+            .is_some_and(|colon| {
+                colon > 0
+                    && trimmed.get(..colon).is_some_and(|name| {
+                        name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                    })
+            });
         if is_header {
             saw_header = true;
             rest = after;
@@ -111,7 +117,12 @@ pub fn unarmor(bytes: &[u8]) -> (Cow<'_, [u8]>, Armor) {
         return (Cow::Borrowed(bytes), Armor::Binary);
     }
     let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    if find(text.get(..text.len().min(4096)).unwrap_or(text), b"-----BEGIN ").is_some() {
+    if find(
+        text.get(..text.len().min(4096)).unwrap_or(text),
+        b"-----BEGIN ",
+    )
+    .is_some()
+    {
         if let Some(decoded) = decode_pem(text) {
             if decoded.first() == Some(&0x30) {
                 return (Cow::Owned(decoded), Armor::Pem);

@@ -12,7 +12,9 @@ use crate::Error;
 pub fn single_value<'a, 'b>(attr: &'b Attribute<'a>) -> Result<&'b Tlv<'a>, Error> {
     match attr.values.as_slice() {
         [v] => Ok(v),
-        _ => Err(Error::Malformed("an attribute that must have one value has several or none")),
+        _ => Err(Error::Malformed(
+            "an attribute that must have one value has several or none",
+        )),
     }
 }
 
@@ -30,9 +32,15 @@ pub fn decode_time(tlv: &Tlv<'_>) -> Result<OffsetDateTime, Error> {
     let (year, rest) = if tlv.tag.is_universal(universal::UTC_TIME) {
         let yy = digits(s.get(..2).ok_or_else(bad)?).ok_or_else(bad)?;
         // RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, otherwise 20YY.
-        (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..).ok_or_else(bad)?)
+        (
+            if yy >= 50 { 1900 + yy } else { 2000 + yy },
+            s.get(2..).ok_or_else(bad)?,
+        )
     } else if tlv.tag.is_universal(universal::GENERALIZED_TIME) {
-        (digits(s.get(..4).ok_or_else(bad)?).ok_or_else(bad)?, s.get(4..).ok_or_else(bad)?)
+        (
+            digits(s.get(..4).ok_or_else(bad)?).ok_or_else(bad)?,
+            s.get(4..).ok_or_else(bad)?,
+        )
     } else {
         return Err(Error::Malformed("a time value was expected"));
     };
@@ -55,7 +63,12 @@ pub fn decode_time(tlv: &Tlv<'_>) -> Result<OffsetDateTime, Error> {
             i += 1;
         }
         let frac = rest.get(start..i).ok_or_else(bad)?;
-        let frac9: Vec<u8> = frac.iter().copied().chain(std::iter::repeat(b'0')).take(9).collect();
+        let frac9: Vec<u8> = frac
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .collect();
         nanos = digits(&frac9).ok_or_else(bad)?;
     }
     let offset = match rest.get(i..) {
@@ -64,15 +77,20 @@ pub fn decode_time(tlv: &Tlv<'_>) -> Result<OffsetDateTime, Error> {
             let h = digits(&[*h1, *h2]).ok_or_else(bad)?;
             let m = digits(&[*m1, *m2]).ok_or_else(bad)?;
             let secs = i32::try_from(h * 3600 + m * 60).map_err(|_| bad())?;
-            UtcOffset::from_whole_seconds(if *sign == b'-' { -secs } else { secs }).map_err(|_| bad())?
+            UtcOffset::from_whole_seconds(if *sign == b'-' { -secs } else { secs })
+                .map_err(|_| bad())?
         }
         // A local time without zone: read as UTC (the best guess available).
         Some(b"") => UtcOffset::UTC,
         _ => return Err(bad()),
     };
     let month = Month::try_from(u8::try_from(month).map_err(|_| bad())?).map_err(|_| bad())?;
-    let date = Date::from_calendar_date(i32::try_from(year).map_err(|_| bad())?, month, u8::try_from(day).map_err(|_| bad())?)
-        .map_err(|_| bad())?;
+    let date = Date::from_calendar_date(
+        i32::try_from(year).map_err(|_| bad())?,
+        month,
+        u8::try_from(day).map_err(|_| bad())?,
+    )
+    .map_err(|_| bad())?;
     let t = Time::from_hms_nano(
         u8::try_from(hour).map_err(|_| bad())?,
         u8::try_from(minute).map_err(|_| bad())?,
@@ -80,7 +98,9 @@ pub fn decode_time(tlv: &Tlv<'_>) -> Result<OffsetDateTime, Error> {
         nanos,
     )
     .map_err(|_| bad())?;
-    Ok(PrimitiveDateTime::new(date, t).assume_offset(offset).to_offset(UtcOffset::UTC))
+    Ok(PrimitiveDateTime::new(date, t)
+        .assume_offset(offset)
+        .to_offset(UtcOffset::UTC))
 }
 
 /// One certificate reference of an ESS signing-certificate attribute.
@@ -115,14 +135,25 @@ pub fn decode_ess(value: &Tlv<'_>, version: u8) -> Result<Vec<EssCertId>, Error>
         let (hash_algorithm, hash_tlv) = if first.tag.is_universal(universal::SEQUENCE) {
             let alg = AlgorithmIdentifier::decode(&first)?;
             let h = DigestAlgorithm::from_oid(&alg.oid).ok_or(alg.oid);
-            (h, ir.read_universal(universal::OCTET_STRING, "ESSCertIDv2 without hash")?)
+            (
+                h,
+                ir.read_universal(universal::OCTET_STRING, "ESSCertIDv2 without hash")?,
+            )
         } else if first.tag.is_universal(universal::OCTET_STRING) {
-            let default = if version == 1 { DigestAlgorithm::Sha1 } else { DigestAlgorithm::Sha256 };
+            let default = if version == 1 {
+                DigestAlgorithm::Sha1
+            } else {
+                DigestAlgorithm::Sha256
+            };
             (Ok(default), first)
         } else {
             return Err(Error::Malformed("malformed ESSCertID"));
         };
-        out.push(EssCertId { version, hash_algorithm, hash: hash_tlv.octets()?.into_owned() });
+        out.push(EssCertId {
+            version,
+            hash_algorithm,
+            hash: hash_tlv.octets()?.into_owned(),
+        });
     }
     Ok(out)
 }

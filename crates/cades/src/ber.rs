@@ -74,7 +74,11 @@ pub mod universal {
 impl Tag {
     /// A universal tag.
     pub const fn universal(number: u32, constructed: bool) -> Self {
-        Self { class: Class::Universal, constructed, number }
+        Self {
+            class: Class::Universal,
+            constructed,
+            number,
+        }
     }
 
     /// Whether this is the universal tag `number`, primitive or constructed.
@@ -153,7 +157,11 @@ fn parse_one(data: &[u8], depth: u32) -> Result<(Tlv<'_>, &[u8]), Error> {
             }
         }
     }
-    let tag = Tag { class, constructed, number };
+    let tag = Tag {
+        class,
+        constructed,
+        number,
+    };
     let (len_byte, r) = rest.split_first().ok_or_else(truncated)?;
     rest = r;
     let header_len = data.len() - rest.len();
@@ -169,8 +177,19 @@ fn parse_one(data: &[u8], depth: u32) -> Result<(Tlv<'_>, &[u8]), Error> {
                     let content_len = rest.len() - cursor.len();
                     let total = header_len + content_len + 2;
                     let (raw, after) = take(data, total)?;
-                    let content = raw.get(header_len..header_len + content_len).ok_or_else(truncated)?;
-                    return Ok((Tlv { tag, raw, content, indefinite: true, depth }, after));
+                    let content = raw
+                        .get(header_len..header_len + content_len)
+                        .ok_or_else(truncated)?;
+                    return Ok((
+                        Tlv {
+                            tag,
+                            raw,
+                            content,
+                            indefinite: true,
+                            depth,
+                        },
+                        after,
+                    ));
                 }
                 [] | [_] => return Err(truncated()),
                 _ => {
@@ -198,7 +217,16 @@ fn parse_one(data: &[u8], depth: u32) -> Result<(Tlv<'_>, &[u8]), Error> {
     let header_len = data.len() - rest.len();
     let (content, _) = take(rest, len)?;
     let (raw, after) = take(data, header_len + len)?;
-    Ok((Tlv { tag, raw, content, indefinite: false, depth }, after))
+    Ok((
+        Tlv {
+            tag,
+            raw,
+            content,
+            indefinite: false,
+            depth,
+        },
+        after,
+    ))
 }
 
 impl<'a> Reader<'a> {
@@ -260,7 +288,9 @@ impl<'a> Tlv<'a> {
     pub fn parse_exact(data: &'a [u8]) -> Result<Self, Error> {
         let (tlv, rest) = parse_one(data, 0)?;
         if !rest.is_empty() {
-            return Err(Error::Malformed("unexpected bytes after the end of the structure"));
+            return Err(Error::Malformed(
+                "unexpected bytes after the end of the structure",
+            ));
         }
         Ok(tlv)
     }
@@ -275,7 +305,10 @@ impl<'a> Tlv<'a> {
         if !self.tag.constructed {
             return Err(Error::Malformed("a constructed element was expected"));
         }
-        Ok(Reader { data: self.content, depth: self.depth + 1 })
+        Ok(Reader {
+            data: self.content,
+            depth: self.depth + 1,
+        })
     }
 
     /// The content of an OCTET STRING (or other string type), joining the segments of a
@@ -304,7 +337,9 @@ impl<'a> Tlv<'a> {
         let mut r = self.children()?;
         while let Some(seg) = r.next_tlv()? {
             if !seg.tag.is_universal(segment_type) {
-                return Err(Error::Malformed("a segment of a constructed string has the wrong type"));
+                return Err(Error::Malformed(
+                    "a segment of a constructed string has the wrong type",
+                ));
             }
             seg.append_octets(out)?;
         }
@@ -334,7 +369,14 @@ impl<'a> Tlv<'a> {
             && matches!(self.tag.number, 3 | 4 | 12 | 18..=22 | 25..=28 | 30);
         if self.tag.constructed && string_type {
             let joined = self.octets()?;
-            write_header(out, Tag { constructed: false, ..self.tag }, joined.len());
+            write_header(
+                out,
+                Tag {
+                    constructed: false,
+                    ..self.tag
+                },
+                joined.len(),
+            );
             out.extend_from_slice(&joined);
         } else if self.tag.constructed {
             let mut children = Vec::new();
@@ -431,7 +473,9 @@ pub fn oid_to_string(content: &[u8]) -> Result<String, Error> {
         }
     }
     if in_arc {
-        return Err(Error::Malformed("object identifier ends in the middle of an arc"));
+        return Err(Error::Malformed(
+            "object identifier ends in the middle of an arc",
+        ));
     }
     let mut out = String::new();
     for (i, arc) in arcs.iter().enumerate() {
@@ -456,13 +500,18 @@ mod tests {
     #[test]
     fn indefinite_constructed_octets_join_segments() {
         // [SEQUENCE indefinite [OCTET STRING constructed indefinite "ab" "c"] ]
-        let data = [0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0, 0, 0, 0];
+        let data = [
+            0x30, 0x80, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0, 0, 0, 0,
+        ];
         let tlv = Tlv::parse_exact(&data).unwrap();
         assert!(tlv.indefinite);
         let mut r = tlv.children().unwrap();
         let os = r.next_tlv().unwrap().unwrap();
         assert_eq!(&*os.octets().unwrap(), b"abc");
-        assert_eq!(tlv.to_der().unwrap(), vec![0x30, 0x05, 0x04, 0x03, b'a', b'b', b'c']);
+        assert_eq!(
+            tlv.to_der().unwrap(),
+            vec![0x30, 0x05, 0x04, 0x03, b'a', b'b', b'c']
+        );
     }
 
     #[test]
@@ -481,11 +530,17 @@ mod tests {
         for _ in 0..200 {
             data.extend_from_slice(&[0, 0]);
         }
-        assert!(matches!(Tlv::parse_exact(&data), Err(Error::LimitExceeded(_))));
+        assert!(matches!(
+            Tlv::parse_exact(&data),
+            Err(Error::LimitExceeded(_))
+        ));
     }
 
     #[test]
     fn oid_renders_dotted() {
-        assert_eq!(oid_to_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]).unwrap(), "1.2.840.113549.1.7.2");
+        assert_eq!(
+            oid_to_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]).unwrap(),
+            "1.2.840.113549.1.7.2"
+        );
     }
 }

@@ -27,10 +27,13 @@ fn directory_string(value: &der::Any) -> String {
     let bytes = value.value();
     match value.tag() {
         der::Tag::BmpString => {
-            let units: Vec<u16> = bytes.chunks(2).map(|c| match c {
-                [a, b] => u16::from_be_bytes([*a, *b]),
-                _ => 0xfffd,
-            }).collect();
+            let units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|c| match c {
+                    [a, b] => u16::from_be_bytes([*a, *b]),
+                    _ => 0xfffd,
+                })
+                .collect();
             String::from_utf16_lossy(&units)
         }
         // T.61 in practice carries Latin-1 in these certificates.
@@ -43,10 +46,14 @@ impl CertificateInfo {
     /// Decodes a DER certificate (a BER-encoded one is normalised to DER first).
     pub fn from_bytes(raw: &[u8]) -> Result<Self, Error> {
         match Certificate::from_der(raw) {
-            Ok(cert) => Ok(Self { der: raw.to_vec(), cert }),
+            Ok(cert) => Ok(Self {
+                der: raw.to_vec(),
+                cert,
+            }),
             Err(_) => {
                 let der = Tlv::parse_exact(raw)?.to_der()?;
-                let cert = Certificate::from_der(&der).map_err(|_| Error::Malformed("undecodable certificate"))?;
+                let cert = Certificate::from_der(&der)
+                    .map_err(|_| Error::Malformed("undecodable certificate"))?;
                 Ok(Self { der, cert })
             }
         }
@@ -64,7 +71,10 @@ impl CertificateInfo {
 
     /// SHA-256 of the DER encoding, lower-case hex.
     pub fn sha256_hex(&self) -> String {
-        sha2::Sha256::digest(&self.der).iter().map(|b| format!("{b:02x}")).collect()
+        sha2::Sha256::digest(&self.der)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The values of the subject attribute `oid`, in order.
@@ -114,7 +124,10 @@ impl CertificateInfo {
 
     /// The serial number, hex.
     pub fn serial_hex(&self) -> String {
-        strip_zeros(self.cert.tbs_certificate.serial_number.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        strip_zeros(self.cert.tbs_certificate.serial_number.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The public key.
@@ -136,7 +149,9 @@ impl CertificateInfo {
     /// The subject key identifier extension value.
     pub fn subject_key_identifier(&self) -> Option<Vec<u8>> {
         let exts = self.cert.tbs_certificate.extensions.as_ref()?;
-        let ext = exts.iter().find(|e| e.extn_id.to_string() == oids::SUBJECT_KEY_IDENTIFIER)?;
+        let ext = exts
+            .iter()
+            .find(|e| e.extn_id.to_string() == oids::SUBJECT_KEY_IDENTIFIER)?;
         let os = der::asn1::OctetString::from_der(ext.extn_value.as_bytes()).ok()?;
         Some(os.as_bytes().to_vec())
     }
@@ -152,10 +167,14 @@ impl CertificateInfo {
                 let Ok(issuer_der) = self.cert.tbs_certificate.issuer.to_der() else {
                     return false;
                 };
-                issuer.raw == issuer_der.as_slice() || issuer.to_der().is_ok_and(|d| d == issuer_der)
+                issuer.raw == issuer_der.as_slice()
+                    || issuer.to_der().is_ok_and(|d| d == issuer_der)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                if self.subject_key_identifier().is_some_and(|k| k.as_slice() == ski.as_ref()) {
+                if self
+                    .subject_key_identifier()
+                    .is_some_and(|k| k.as_slice() == ski.as_ref())
+                {
                     return true;
                 }
                 // RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits.
@@ -168,6 +187,11 @@ impl CertificateInfo {
     /// Whether issuer and serial equal the given DER issuer name and serial octets.
     pub fn has_issuer_serial(&self, issuer_der: &[u8], serial: &[u8]) -> bool {
         strip_zeros(self.cert.tbs_certificate.serial_number.as_bytes()) == strip_zeros(serial)
-            && self.cert.tbs_certificate.issuer.to_der().is_ok_and(|d| d == issuer_der)
+            && self
+                .cert
+                .tbs_certificate
+                .issuer
+                .to_der()
+                .is_ok_and(|d| d == issuer_der)
     }
 }

@@ -33,8 +33,12 @@ impl<'a> AlgorithmIdentifier<'a> {
             return Err(Error::Malformed("an algorithm identifier was expected"));
         }
         let mut r = tlv.children()?;
-        let oid = r.read_universal(universal::OID, "algorithm identifier without OID")?.oid()?;
-        let parameters = r.next_tlv()?.filter(|p| !p.tag.is_universal(universal::NULL));
+        let oid = r
+            .read_universal(universal::OID, "algorithm identifier without OID")?
+            .oid()?;
+        let parameters = r
+            .next_tlv()?
+            .filter(|p| !p.tag.is_universal(universal::NULL));
         Ok(Self { oid, parameters })
     }
 }
@@ -60,7 +64,9 @@ fn decode_attributes<'a>(tlv: &Tlv<'a>) -> Result<Vec<Attribute<'a>>, Error> {
             return Err(Error::Malformed("an attribute is not a SEQUENCE"));
         }
         let mut ar = attr.children()?;
-        let oid = ar.read_universal(universal::OID, "attribute without type")?.oid()?;
+        let oid = ar
+            .read_universal(universal::OID, "attribute without type")?
+            .oid()?;
         let set = ar.read_universal(universal::SET, "attribute without values")?;
         let mut values = Vec::new();
         let mut vr = set.children()?;
@@ -164,27 +170,47 @@ impl<'a> SignerInfo<'a> {
         let sid_tlv = r.read("SignerInfo without signer identifier")?;
         let sid = if sid_tlv.tag.is_universal(universal::SEQUENCE) {
             let mut sr = sid_tlv.children()?;
-            let issuer = sr.read_universal(universal::SEQUENCE, "issuerAndSerialNumber without issuer")?;
-            let serial = sr.read_universal(universal::INTEGER, "issuerAndSerialNumber without serial")?;
-            SignerIdentifier::IssuerAndSerial { issuer, serial: serial.content }
+            let issuer =
+                sr.read_universal(universal::SEQUENCE, "issuerAndSerialNumber without issuer")?;
+            let serial =
+                sr.read_universal(universal::INTEGER, "issuerAndSerialNumber without serial")?;
+            SignerIdentifier::IssuerAndSerial {
+                issuer,
+                serial: serial.content,
+            }
         } else if sid_tlv.tag.is_context(0) {
             SignerIdentifier::SubjectKeyIdentifier(sid_tlv.octets()?)
         } else {
             return Err(Error::Malformed("unknown kind of signer identifier"));
         };
-        let digest_algorithm = AlgorithmIdentifier::decode(&r.read("SignerInfo without digest algorithm")?)?;
+        let digest_algorithm =
+            AlgorithmIdentifier::decode(&r.read("SignerInfo without digest algorithm")?)?;
         let signed_attributes = match r.read_optional_context(0)? {
-            Some(t) => Some(SignedAttributes { raw: t.raw, attributes: decode_attributes(&t)? }),
+            Some(t) => Some(SignedAttributes {
+                raw: t.raw,
+                attributes: decode_attributes(&t)?,
+            }),
             None => None,
         };
-        let signature_algorithm = AlgorithmIdentifier::decode(&r.read("SignerInfo without signature algorithm")?)?;
-        let sig = r.read_universal(universal::OCTET_STRING, "SignerInfo without signature value")?;
+        let signature_algorithm =
+            AlgorithmIdentifier::decode(&r.read("SignerInfo without signature algorithm")?)?;
+        let sig = r.read_universal(
+            universal::OCTET_STRING,
+            "SignerInfo without signature value",
+        )?;
         let signature = sig.octets()?;
         let unsigned_attributes = match r.read_optional_context(1)? {
             Some(t) => decode_attributes(&t)?,
             None => Vec::new(),
         };
-        Ok(Self { sid, digest_algorithm, signed_attributes, signature_algorithm, signature, unsigned_attributes })
+        Ok(Self {
+            sid,
+            digest_algorithm,
+            signed_attributes,
+            signature_algorithm,
+            signature,
+            unsigned_attributes,
+        })
     }
 
     /// The countersignatures (RFC 5652 11.4) attached to this signer, each decoded; an
@@ -250,7 +276,9 @@ pub fn locate_signed_data(data: &[u8]) -> Result<Option<Tlv<'_>>, Error> {
     if !explicit.tag.is_context(0) {
         return Err(Error::Malformed("ContentInfo content is not [0]"));
     }
-    let inner = explicit.children()?.read_universal(universal::SEQUENCE, "SignedData is not a SEQUENCE")?;
+    let inner = explicit
+        .children()?
+        .read_universal(universal::SEQUENCE, "SignedData is not a SEQUENCE")?;
     Ok(Some(inner))
 }
 
@@ -262,7 +290,11 @@ pub fn content_info_type(data: &[u8]) -> Option<String> {
         return None;
     }
     let (len0, rest) = rest.split_first()?;
-    let skip = if *len0 & 0x80 != 0 && *len0 != 0x80 { usize::from(len0 & 0x7f) } else { 0 };
+    let skip = if *len0 & 0x80 != 0 && *len0 != 0x80 {
+        usize::from(len0 & 0x7f)
+    } else {
+        0
+    };
     let rest = rest.get(skip..)?;
     let (oid, _) = Tlv::parse_prefix(rest).ok()?;
     oid.oid().ok()
@@ -274,9 +306,14 @@ impl<'a> SignedData<'a> {
         let mut r = tlv.children()?;
         r.read_universal(universal::INTEGER, "SignedData without version")?;
         r.read_universal(universal::SET, "SignedData without digest algorithms")?;
-        let eci = r.read_universal(universal::SEQUENCE, "SignedData without encapsulated content")?;
+        let eci = r.read_universal(
+            universal::SEQUENCE,
+            "SignedData without encapsulated content",
+        )?;
         let mut er = eci.children()?;
-        let content_type = er.read_universal(universal::OID, "encapsulated content without type")?.oid()?;
+        let content_type = er
+            .read_universal(universal::OID, "encapsulated content without type")?
+            .oid()?;
         let content = match er.read_optional_context(0)? {
             None => None,
             Some(explicit) => {
@@ -330,6 +367,14 @@ impl<'a> SignedData<'a> {
                 }
             }
         }
-        Ok(Self { encap: EncapsulatedContent { content_type, content }, certificates, crls, signer_infos })
+        Ok(Self {
+            encap: EncapsulatedContent {
+                content_type,
+                content,
+            },
+            certificates,
+            crls,
+            signer_infos,
+        })
     }
 }

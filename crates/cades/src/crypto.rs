@@ -45,14 +45,30 @@ impl DigestAlgorithm {
     pub fn from_oid(oid: &str) -> Option<Self> {
         Some(match oid {
             "1.3.14.3.2.26" | "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => Self::Sha1,
-            "2.16.840.1.101.3.4.2.4" | "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => Self::Sha224,
-            "2.16.840.1.101.3.4.2.1" | "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => Self::Sha256,
-            "2.16.840.1.101.3.4.2.2" | "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => Self::Sha384,
-            "2.16.840.1.101.3.4.2.3" | "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => Self::Sha512,
-            "2.16.840.1.101.3.4.2.7" | "2.16.840.1.101.3.4.3.13" | "2.16.840.1.101.3.4.3.9" => Self::Sha3_224,
-            "2.16.840.1.101.3.4.2.8" | "2.16.840.1.101.3.4.3.14" | "2.16.840.1.101.3.4.3.10" => Self::Sha3_256,
-            "2.16.840.1.101.3.4.2.9" | "2.16.840.1.101.3.4.3.15" | "2.16.840.1.101.3.4.3.11" => Self::Sha3_384,
-            "2.16.840.1.101.3.4.2.10" | "2.16.840.1.101.3.4.3.16" | "2.16.840.1.101.3.4.3.12" => Self::Sha3_512,
+            "2.16.840.1.101.3.4.2.4" | "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => {
+                Self::Sha224
+            }
+            "2.16.840.1.101.3.4.2.1" | "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => {
+                Self::Sha256
+            }
+            "2.16.840.1.101.3.4.2.2" | "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => {
+                Self::Sha384
+            }
+            "2.16.840.1.101.3.4.2.3" | "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => {
+                Self::Sha512
+            }
+            "2.16.840.1.101.3.4.2.7" | "2.16.840.1.101.3.4.3.13" | "2.16.840.1.101.3.4.3.9" => {
+                Self::Sha3_224
+            }
+            "2.16.840.1.101.3.4.2.8" | "2.16.840.1.101.3.4.3.14" | "2.16.840.1.101.3.4.3.10" => {
+                Self::Sha3_256
+            }
+            "2.16.840.1.101.3.4.2.9" | "2.16.840.1.101.3.4.3.15" | "2.16.840.1.101.3.4.3.11" => {
+                Self::Sha3_384
+            }
+            "2.16.840.1.101.3.4.2.10" | "2.16.840.1.101.3.4.3.16" | "2.16.840.1.101.3.4.3.12" => {
+                Self::Sha3_512
+            }
             "2.16.840.1.101.3.4.2.12" => Self::Shake256,
             _ => return None,
         })
@@ -153,14 +169,21 @@ pub struct PublicKey<'a> {
 #[derive(Debug, Clone)]
 enum Scheme {
     RsaPkcs1(Option<DigestAlgorithm>),
-    RsaPss { hash: DigestAlgorithm, mgf_hash: DigestAlgorithm, salt: usize },
+    RsaPss {
+        hash: DigestAlgorithm,
+        mgf_hash: DigestAlgorithm,
+        salt: usize,
+    },
     Ecdsa(Option<DigestAlgorithm>),
     Ed25519,
     Ed448,
 }
 
 /// A human-readable name for a signature algorithm OID (for reports).
-pub fn signature_algorithm_name(alg: &AlgorithmIdentifier<'_>, digest: Option<DigestAlgorithm>) -> String {
+pub fn signature_algorithm_name(
+    alg: &AlgorithmIdentifier<'_>,
+    digest: Option<DigestAlgorithm>,
+) -> String {
     let d = |h: Option<DigestAlgorithm>| h.or(digest).map_or("?", |d| d.name());
     match scheme(alg) {
         Ok(Scheme::RsaPkcs1(h)) => format!("RSA PKCS#1 v1.5 with {}", d(h)),
@@ -172,22 +195,31 @@ pub fn signature_algorithm_name(alg: &AlgorithmIdentifier<'_>, digest: Option<Di
     }
 }
 
-fn pss_params(params: Option<&Tlv<'_>>) -> Result<(DigestAlgorithm, DigestAlgorithm, usize), String> {
+fn pss_params(
+    params: Option<&Tlv<'_>>,
+) -> Result<(DigestAlgorithm, DigestAlgorithm, usize), String> {
     // RSASSA-PSS-params ::= SEQUENCE {
     //   hashAlgorithm [0] HashAlgorithm DEFAULT sha1, maskGenAlgorithm [1] DEFAULT mgf1SHA1,
     //   saltLength [2] INTEGER DEFAULT 20, trailerField [3] INTEGER DEFAULT 1 }  (RFC 4055 3.1)
     let mut hash = DigestAlgorithm::Sha1;
     let mut mgf_hash = DigestAlgorithm::Sha1;
     let mut salt = 20usize;
-    let Some(params) = params else { return Ok((hash, mgf_hash, salt)) };
+    let Some(params) = params else {
+        return Ok((hash, mgf_hash, salt));
+    };
     let bad = |_| "malformed RSA-PSS parameters".to_owned();
     let mut r = params.children().map_err(bad)?;
     while let Some(field) = r.next_tlv().map_err(bad)? {
-        let inner = field.children().map_err(bad)?.read("empty PSS field").map_err(bad)?;
+        let inner = field
+            .children()
+            .map_err(bad)?
+            .read("empty PSS field")
+            .map_err(bad)?;
         match field.tag.number {
             0 => {
                 let a = AlgorithmIdentifier::decode(&inner).map_err(bad)?;
-                hash = DigestAlgorithm::from_oid(&a.oid).ok_or_else(|| format!("PSS hash {}", a.oid))?;
+                hash = DigestAlgorithm::from_oid(&a.oid)
+                    .ok_or_else(|| format!("PSS hash {}", a.oid))?;
             }
             1 => {
                 let a = AlgorithmIdentifier::decode(&inner).map_err(bad)?;
@@ -196,13 +228,17 @@ fn pss_params(params: Option<&Tlv<'_>>) -> Result<(DigestAlgorithm, DigestAlgori
                 }
                 let h = a.parameters.as_ref().ok_or("MGF1 without hash")?;
                 let ha = AlgorithmIdentifier::decode(h).map_err(bad)?;
-                mgf_hash = DigestAlgorithm::from_oid(&ha.oid).ok_or_else(|| format!("MGF1 hash {}", ha.oid))?;
+                mgf_hash = DigestAlgorithm::from_oid(&ha.oid)
+                    .ok_or_else(|| format!("MGF1 hash {}", ha.oid))?;
             }
             2 => {
                 if !inner.tag.is_universal(universal::INTEGER) || inner.content.len() > 4 {
                     return Err("bad PSS salt length".to_owned());
                 }
-                salt = inner.content.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+                salt = inner
+                    .content
+                    .iter()
+                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             }
             3 => {
                 if inner.content != [1] {
@@ -230,7 +266,11 @@ fn scheme(alg: &AlgorithmIdentifier<'_>) -> Result<Scheme, String> {
         | "2.16.840.1.101.3.4.3.16" => Scheme::RsaPkcs1(DigestAlgorithm::from_oid(oid)),
         "1.2.840.113549.1.1.10" => {
             let (hash, mgf_hash, salt) = pss_params(alg.parameters.as_ref())?;
-            Scheme::RsaPss { hash, mgf_hash, salt }
+            Scheme::RsaPss {
+                hash,
+                mgf_hash,
+                salt,
+            }
         }
         "1.2.840.10045.2.1" => Scheme::Ecdsa(None),
         "1.2.840.10045.4.1"
@@ -264,7 +304,10 @@ fn without_null_parameters(p: &Pkcs1v15Sign) -> Option<Pkcs1v15Sign> {
     alt.push(prefix.get(3)?.checked_sub(2)?);
     alt.extend_from_slice(prefix.get(4..null_at)?);
     alt.extend_from_slice(prefix.get(null_at + 2..)?);
-    Some(Pkcs1v15Sign { hash_len: p.hash_len, prefix: alt.into_boxed_slice() })
+    Some(Pkcs1v15Sign {
+        hash_len: p.hash_len,
+        prefix: alt.into_boxed_slice(),
+    })
 }
 
 fn rsa_key(key: &[u8]) -> Result<RsaPublicKey, &'static str> {
@@ -276,7 +319,13 @@ fn rsa_key(key: &[u8]) -> Result<RsaPublicKey, &'static str> {
 
 fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> SignatureOutcome {
     use ecdsa::signature::hazmat::PrehashVerifier;
-    let ok = |r: bool| if r { SignatureOutcome::Valid } else { SignatureOutcome::Invalid("the ECDSA signature does not verify") };
+    let ok = |r: bool| {
+        if r {
+            SignatureOutcome::Valid
+        } else {
+            SignatureOutcome::Invalid("the ECDSA signature does not verify")
+        }
+    };
     match curve {
         Some("1.2.840.10045.3.1.7") => {
             let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
@@ -324,7 +373,8 @@ pub fn verify_signature(
         Err(what) => return SignatureOutcome::Unsupported(what),
     };
     let key_alg = key.algorithm.as_str();
-    let need_digest = |h: Option<DigestAlgorithm>| h.or(digest).ok_or_else(|| "digest algorithm".to_owned());
+    let need_digest =
+        |h: Option<DigestAlgorithm>| h.or(digest).ok_or_else(|| "digest algorithm".to_owned());
     match scheme {
         Scheme::RsaPkcs1(h) => {
             if key_alg != "1.2.840.113549.1.1.1" {
@@ -353,12 +403,18 @@ pub fn verify_signature(
                 _ => SignatureOutcome::Invalid("the RSA signature does not verify"),
             }
         }
-        Scheme::RsaPss { hash, mgf_hash, salt } => {
+        Scheme::RsaPss {
+            hash,
+            mgf_hash,
+            salt,
+        } => {
             if key_alg != "1.2.840.113549.1.1.1" && key_alg != "1.2.840.113549.1.1.10" {
                 return SignatureOutcome::Invalid("the certificate key is not an RSA key");
             }
             if hash != mgf_hash {
-                return SignatureOutcome::Unsupported("RSA-PSS with different hash and MGF1 hash".to_owned());
+                return SignatureOutcome::Unsupported(
+                    "RSA-PSS with different hash and MGF1 hash".to_owned(),
+                );
             }
             let Some(padding) = hash.pss(salt) else {
                 return SignatureOutcome::Unsupported(format!("RSA-PSS with {}", hash.name()));
@@ -408,7 +464,7 @@ pub fn verify_signature(
             let Ok(kb) = <[u8; 57]>::try_from(key.key) else {
                 return SignatureOutcome::Invalid("malformed Ed448 public key");
             };
-            let Ok(vk) = ed448_goldilocks_plus::VerifyingKey::from_bytes(&kb.into()) else {
+            let Ok(vk) = ed448_goldilocks_plus::VerifyingKey::from_bytes(&kb) else {
                 return SignatureOutcome::Invalid("malformed Ed448 public key");
             };
             let Ok(sb) = <[u8; 114]>::try_from(signature) else {

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use crate::armor::{unarmor, Armor};
 use crate::ber::{universal, Tlv};
 use crate::cert::CertificateInfo;
-use crate::cms::{content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH, MAX_SIGNERS};
+use crate::cms::{
+    content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
+    MAX_SIGNERS,
+};
 use crate::signer::{check_signer, Signed, SignerFacts};
 use crate::{oids, Error};
 
@@ -87,7 +90,13 @@ struct WalkState {
 
 impl Walker<'_> {
     /// Checks the signers of the envelope in `data`, then opens the envelope inside it.
-    fn walk(&mut self, data: &[u8], level: u32, levels: &mut Vec<Vec<SignatureEntry>>, state: &mut WalkState) -> Result<(), Error> {
+    fn walk(
+        &mut self,
+        data: &[u8],
+        level: u32,
+        levels: &mut Vec<Vec<SignatureEntry>>,
+        state: &mut WalkState,
+    ) -> Result<(), Error> {
         let mut entries = Vec::new();
         let parsed = locate_signed_data(data).and_then(|t| match t {
             Some(t) => SignedData::decode(&t),
@@ -97,7 +106,11 @@ impl Walker<'_> {
             Ok(sd) => sd,
             Err(Error::LimitExceeded(w)) if level == 0 => return Err(Error::LimitExceeded(w)),
             Err(e) => {
-                entries.push(SignatureEntry { envelope: level, countersignature_of: None, facts: Err(e.to_string()) });
+                entries.push(SignatureEntry {
+                    envelope: level,
+                    countersignature_of: None,
+                    facts: Err(e.to_string()),
+                });
                 levels.push(entries);
                 return Ok(());
             }
@@ -118,10 +131,24 @@ impl Walker<'_> {
             state.content_missing = true;
         }
         for si in sd.signer_infos.iter().cloned() {
-            self.push_signer(&mut entries, level, None, si, Signed::Content { bytes: content, econtent_type: &sd.encap.content_type }, 0)?;
+            self.push_signer(
+                &mut entries,
+                level,
+                None,
+                si,
+                Signed::Content {
+                    bytes: content,
+                    econtent_type: &sd.encap.content_type,
+                },
+                0,
+            )?;
         }
         if sd.signer_infos.is_empty() {
-            entries.push(SignatureEntry { envelope: level, countersignature_of: None, facts: Err("the envelope has no signer".to_owned()) });
+            entries.push(SignatureEntry {
+                envelope: level,
+                countersignature_of: None,
+                facts: Err("the envelope has no signer".to_owned()),
+            });
         }
         levels.push(entries);
         // A nested envelope: the content is itself a signed document (possibly armoured).
@@ -151,17 +178,37 @@ impl Walker<'_> {
             return Err(Error::LimitExceeded("number of signatures"));
         }
         match si {
-            Err(e) => out.push(SignatureEntry { envelope, countersignature_of: parent, facts: Err(e.to_string()) }),
+            Err(e) => out.push(SignatureEntry {
+                envelope,
+                countersignature_of: parent,
+                facts: Err(e.to_string()),
+            }),
             Ok(si) => {
-                let facts = check_signer(&si, signed, &self.embedded, &self.options.supplied_certificates);
+                let facts = check_signer(
+                    &si,
+                    signed,
+                    &self.embedded,
+                    &self.options.supplied_certificates,
+                );
                 let value = facts.signature_value.clone();
                 let index = out.len();
-                out.push(SignatureEntry { envelope, countersignature_of: parent, facts: Ok(facts) });
+                out.push(SignatureEntry {
+                    envelope,
+                    countersignature_of: parent,
+                    facts: Ok(facts),
+                });
                 if depth >= MAX_COUNTERSIGNATURE_DEPTH {
                     return Ok(());
                 }
                 for cs in si.countersignatures() {
-                    self.push_signer(out, envelope, Some(index), cs, Signed::CounterSignatureOf(&value), depth + 1)?;
+                    self.push_signer(
+                        out,
+                        envelope,
+                        Some(index),
+                        cs,
+                        Signed::CounterSignatureOf(&value),
+                        depth + 1,
+                    )?;
                 }
             }
         }
@@ -184,7 +231,9 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<Vec<u8>>, Error> {
     let mut r = ci.children()?;
     r.read_universal(universal::OID, "ContentInfo without type")?;
     let explicit = r.read("ContentInfo without content")?;
-    let tsd = explicit.children()?.read_universal(universal::SEQUENCE, "TimeStampedData is not a SEQUENCE")?;
+    let tsd = explicit
+        .children()?
+        .read_universal(universal::SEQUENCE, "TimeStampedData is not a SEQUENCE")?;
     let mut tr = tsd.children()?;
     tr.read_universal(universal::INTEGER, "TimeStampedData without version")?;
     while let Some(field) = tr.next_tlv()? {
@@ -209,13 +258,19 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
     if content_type == oids::TIMESTAMPED_DATA {
         owned_tsd = match timestamped_data_content(data) {
             Ok(Some(c)) => c,
-            Ok(None) => return Ok(ReadOutcome::Unsupported("TimeStampedData without content".to_owned())),
+            Ok(None) => {
+                return Ok(ReadOutcome::Unsupported(
+                    "TimeStampedData without content".to_owned(),
+                ))
+            }
             Err(Error::LimitExceeded(w)) => return Err(Error::LimitExceeded(w)),
             Err(_) => return Ok(ReadOutcome::NotASignature),
         };
         let (inner, _) = unarmor(&owned_tsd);
         if content_info_type(&inner).as_deref() != Some(oids::SIGNED_DATA) {
-            return Ok(ReadOutcome::Unsupported("TimeStampedData around unsigned content".to_owned()));
+            return Ok(ReadOutcome::Unsupported(
+                "TimeStampedData around unsigned content".to_owned(),
+            ));
         }
         return read(&inner, options).map(|o| match o {
             ReadOutcome::Signed(mut d) => {
@@ -229,9 +284,17 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         return Ok(ReadOutcome::Unsupported(content_type));
     }
 
-    let mut walker = Walker { options, embedded: Vec::new(), signers_seen: 0 };
+    let mut walker = Walker {
+        options,
+        embedded: Vec::new(),
+        signers_seen: 0,
+    };
     let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
-    let mut state = WalkState { content_missing: false, detached_outer: false, final_content: None };
+    let mut state = WalkState {
+        content_missing: false,
+        detached_outer: false,
+        final_content: None,
+    };
     walker.walk(data, 0, &mut levels, &mut state)?;
     if state.detached_outer {
         container = Container::Detached;
@@ -248,5 +311,12 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
             signatures.push(e);
         }
     }
-    Ok(ReadOutcome::Signed(Document { container, armor, envelopes, signatures, content: final_content, content_missing }))
+    Ok(ReadOutcome::Signed(Document {
+        container,
+        armor,
+        envelopes,
+        signatures,
+        content: final_content,
+        content_missing,
+    }))
 }

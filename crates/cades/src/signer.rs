@@ -9,7 +9,9 @@ use crate::attrs::{decode_ess, decode_time, single_value, EssCertId};
 use crate::ber::universal;
 use crate::cert::CertificateInfo;
 use crate::cms::SignerInfo;
-use crate::crypto::{signature_algorithm_name, verify_signature, DigestAlgorithm, SignatureOutcome};
+use crate::crypto::{
+    signature_algorithm_name, verify_signature, DigestAlgorithm, SignatureOutcome,
+};
 use crate::oids;
 
 /// Where the signing certificate was found.
@@ -124,7 +126,8 @@ pub fn check_signer(
 ) -> SignerFacts {
     let mut format_problems = Vec::new();
     let digest_alg = DigestAlgorithm::from_oid(&si.digest_algorithm.oid);
-    let digest_algorithm = digest_alg.map_or_else(|| si.digest_algorithm.oid.clone(), |d| d.name().to_owned());
+    let digest_algorithm =
+        digest_alg.map_or_else(|| si.digest_algorithm.oid.clone(), |d| d.name().to_owned());
     let signature_algorithm = signature_algorithm_name(&si.signature_algorithm, digest_alg);
 
     let content: Option<&[u8]> = match signed {
@@ -148,15 +151,19 @@ pub fn check_signer(
         match (signed, sa.get(oids::CONTENT_TYPE).map(single_value)) {
             (Signed::Content { econtent_type, .. }, Some(Ok(v))) => match v.oid() {
                 Ok(ct) if ct == econtent_type => {}
-                Ok(_) => format_problems.push("content-type attribute differs from the content type".to_owned()),
+                Ok(_) => format_problems
+                    .push("content-type attribute differs from the content type".to_owned()),
                 Err(_) => format_problems.push("content-type attribute is malformed".to_owned()),
             },
-            (Signed::Content { .. }, Some(Err(_))) => format_problems.push("content-type attribute is malformed".to_owned()),
-            (Signed::Content { .. }, None) => format_problems.push("content-type attribute is missing".to_owned()),
-            // RFC 5652 11.4: a countersignature has no content-type attribute.
-            (Signed::CounterSignatureOf(_), Some(_)) => {
-                format_problems.push("a countersignature must not carry a content-type attribute".to_owned())
+            (Signed::Content { .. }, Some(Err(_))) => {
+                format_problems.push("content-type attribute is malformed".to_owned())
             }
+            (Signed::Content { .. }, None) => {
+                format_problems.push("content-type attribute is missing".to_owned())
+            }
+            // RFC 5652 11.4: a countersignature has no content-type attribute.
+            (Signed::CounterSignatureOf(_), Some(_)) => format_problems
+                .push("a countersignature must not carry a content-type attribute".to_owned()),
             (Signed::CounterSignatureOf(_), None) => {}
         }
         if let Some(attr) = sa.get(oids::SIGNING_TIME) {
@@ -165,7 +172,10 @@ pub fn check_signer(
                 Err(_) => format_problems.push("signing-time attribute is malformed".to_owned()),
             }
         }
-        let ess_attr = sa.get(oids::SIGNING_CERTIFICATE_V2).map(|a| (a, 2u8)).or_else(|| sa.get(oids::SIGNING_CERTIFICATE).map(|a| (a, 1u8)));
+        let ess_attr = sa
+            .get(oids::SIGNING_CERTIFICATE_V2)
+            .map(|a| (a, 2u8))
+            .or_else(|| sa.get(oids::SIGNING_CERTIFICATE).map(|a| (a, 1u8)));
         if let Some((attr, version)) = ess_attr {
             match single_value(attr).and_then(|v| decode_ess(v, version)) {
                 Ok(refs) if !refs.is_empty() => ess_refs = Some(refs),
@@ -187,20 +197,48 @@ pub fn check_signer(
         }
     }
     let (certificate, ess) = match (&ess_refs, candidates.first()) {
-        (_, None) => (CertificateLookup::NotFound, if ess_refs.is_some() { EssOutcome::NotChecked } else { EssOutcome::Absent }),
-        (None, Some((c, s))) => (CertificateLookup::Found { certificate: Arc::clone(c), source: *s }, EssOutcome::Absent),
+        (_, None) => (
+            CertificateLookup::NotFound,
+            if ess_refs.is_some() {
+                EssOutcome::NotChecked
+            } else {
+                EssOutcome::Absent
+            },
+        ),
+        (None, Some((c, s))) => (
+            CertificateLookup::Found {
+                certificate: Arc::clone(c),
+                source: *s,
+            },
+            EssOutcome::Absent,
+        ),
         (Some(refs), Some(_)) => {
             // The first ESSCertID identifies the signing certificate (RFC 5035 3).
-            match refs.first().map(|r| (&r.hash_algorithm, &r.hash, r.version)) {
+            match refs
+                .first()
+                .map(|r| (&r.hash_algorithm, &r.hash, r.version))
+            {
                 Some((Ok(alg), hash, version)) => {
-                    match candidates.iter().find(|(c, _)| alg.digest(c.der()) == *hash) {
-                        Some((c, s)) => (CertificateLookup::Found { certificate: Arc::clone(c), source: *s }, EssOutcome::Matched(version)),
+                    match candidates
+                        .iter()
+                        .find(|(c, _)| alg.digest(c.der()) == *hash)
+                    {
+                        Some((c, s)) => (
+                            CertificateLookup::Found {
+                                certificate: Arc::clone(c),
+                                source: *s,
+                            },
+                            EssOutcome::Matched(version),
+                        ),
                         None => (CertificateLookup::EssMismatch, EssOutcome::Mismatch),
                     }
                 }
                 Some((Err(oid), _, _)) => match candidates.first() {
                     Some((c, s)) => (
-                        CertificateLookup::Found { certificate: Arc::clone(c), source: *s },
+                        CertificateLookup::Found {
+                            certificate: Arc::clone(c),
+                            source: *s,
+                        },
                         EssOutcome::UnsupportedHash(oid.clone()),
                     ),
                     None => (CertificateLookup::NotFound, EssOutcome::NotChecked),
@@ -231,12 +269,24 @@ pub fn check_signer(
             match &si.signed_attributes {
                 Some(sa) => {
                     let stored = sa.signed_bytes();
-                    let outcome = verify_signature(&key, &si.signature_algorithm, digest_alg, &stored, &si.signature);
+                    let outcome = verify_signature(
+                        &key,
+                        &si.signature_algorithm,
+                        digest_alg,
+                        &stored,
+                        &si.signature,
+                    );
                     match (&outcome, sa.signed_bytes_canonical()) {
                         // The stored bytes come first; some signers sign the DER form of
                         // attributes they store in another order (the values are the same).
                         (SignatureOutcome::Invalid(_), Ok(canonical)) if canonical != stored => {
-                            match verify_signature(&key, &si.signature_algorithm, digest_alg, &canonical, &si.signature) {
+                            match verify_signature(
+                                &key,
+                                &si.signature_algorithm,
+                                digest_alg,
+                                &canonical,
+                                &si.signature,
+                            ) {
                                 SignatureOutcome::Valid => {
                                     signed_attributes_reencoded = true;
                                     Some(SignatureOutcome::Valid)
@@ -247,7 +297,9 @@ pub fn check_signer(
                         _ => Some(outcome),
                     }
                 }
-                None => content.map(|c| verify_signature(&key, &si.signature_algorithm, digest_alg, c, &si.signature)),
+                None => content.map(|c| {
+                    verify_signature(&key, &si.signature_algorithm, digest_alg, c, &si.signature)
+                }),
             }
         }
         _ => None,

@@ -1,5 +1,11 @@
 //! Integration tests of `lavoro-agile-cades`: reading the generated fixtures
 //! (`tests/fixtures/cades/`), hostile input budgets, and the fuzz corpus replay.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +16,12 @@ use lavoro_agile_cades::signer::{CertificateLookup, DigestOutcome, EssOutcome};
 use lavoro_agile_cades::{read, Container, ReadOptions, ReadOutcome};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/cades").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/cades")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn doc(name: &str, options: &ReadOptions) -> lavoro_agile_cades::Document {
@@ -36,7 +47,11 @@ fn armoured_inputs_read_like_binary() {
     for name in ["base64.p7m", "pem.p7m"] {
         let d = doc(name, &ReadOptions::default());
         assert_ne!(d.armor, lavoro_agile_cades::armor::Armor::Binary, "{name}");
-        assert_eq!(d.signatures[0].facts.as_ref().unwrap().signature, Some(SignatureOutcome::Valid), "{name}");
+        assert_eq!(
+            d.signatures[0].facts.as_ref().unwrap().signature,
+            Some(SignatureOutcome::Valid),
+            "{name}"
+        );
     }
 }
 
@@ -45,12 +60,18 @@ fn detached_without_content_reports_content_missing() {
     let d = doc("detached-alone.p7s", &ReadOptions::default());
     assert_eq!(d.container, Container::Detached);
     assert!(d.content_missing);
-    assert_eq!(d.signatures[0].facts.as_ref().unwrap().digest, DigestOutcome::ContentMissing);
+    assert_eq!(
+        d.signatures[0].facts.as_ref().unwrap().digest,
+        DigestOutcome::ContentMissing
+    );
 }
 
 #[test]
 fn detached_with_content_verifies() {
-    let options = ReadOptions { detached_content: Some(fixture("detached.txt")), ..Default::default() };
+    let options = ReadOptions {
+        detached_content: Some(fixture("detached.txt")),
+        ..Default::default()
+    };
     let d = doc("detached-alone.p7s", &options);
     let f = d.signatures[0].facts.as_ref().unwrap();
     assert_eq!(f.digest, DigestOutcome::Match);
@@ -59,7 +80,15 @@ fn detached_with_content_verifies() {
 
 #[test]
 fn every_algorithm_fixture_signature_verifies() {
-    for name in ["rsa-pss-sha256.p7m", "rsa-sha3-256.p7m", "ecdsa-p256.p7m", "ecdsa-p384-sha384.p7m", "ecdsa-p521-sha512.p7m", "ed25519.p7m", "ed448.p7m"] {
+    for name in [
+        "rsa-pss-sha256.p7m",
+        "rsa-sha3-256.p7m",
+        "ecdsa-p256.p7m",
+        "ecdsa-p384-sha384.p7m",
+        "ecdsa-p521-sha512.p7m",
+        "ed25519.p7m",
+        "ed448.p7m",
+    ] {
         let d = doc(name, &ReadOptions::default());
         let f = d.signatures[0].facts.as_ref().unwrap();
         assert_eq!(f.signature, Some(SignatureOutcome::Valid), "{name}");
@@ -70,15 +99,24 @@ fn every_algorithm_fixture_signature_verifies() {
 #[test]
 fn unknown_signature_algorithm_is_unsupported_not_invalid() {
     let d = doc("unknown-algorithm.p7m", &ReadOptions::default());
-    assert!(matches!(d.signatures[0].facts.as_ref().unwrap().signature, Some(SignatureOutcome::Unsupported(_))));
+    assert!(matches!(
+        d.signatures[0].facts.as_ref().unwrap().signature,
+        Some(SignatureOutcome::Unsupported(_))
+    ));
 }
 
 #[test]
 fn supplied_certificate_finds_signer_without_embedded_ones() {
     let cert = CertificateInfo::from_bytes(&fixture("signer-rsa.der")).unwrap();
     let none = doc("no-certificates.p7m", &ReadOptions::default());
-    assert!(matches!(none.signatures[0].facts.as_ref().unwrap().certificate, CertificateLookup::NotFound));
-    let options = ReadOptions { supplied_certificates: vec![Arc::new(cert)], ..Default::default() };
+    assert!(matches!(
+        none.signatures[0].facts.as_ref().unwrap().certificate,
+        CertificateLookup::NotFound
+    ));
+    let options = ReadOptions {
+        supplied_certificates: vec![Arc::new(cert)],
+        ..Default::default()
+    };
     let d = doc("no-certificates.p7m", &options);
     let f = d.signatures[0].facts.as_ref().unwrap();
     assert!(matches!(f.certificate, CertificateLookup::Found { .. }));
@@ -94,8 +132,14 @@ fn truncated_signature_is_located_but_undecodable() {
 
 #[test]
 fn garbage_is_not_a_signature() {
-    assert!(matches!(read(&fixture("garbage.p7m"), &ReadOptions::default()).unwrap(), ReadOutcome::NotASignature));
-    assert!(matches!(read(b"", &ReadOptions::default()).unwrap(), ReadOutcome::NotASignature));
+    assert!(matches!(
+        read(&fixture("garbage.p7m"), &ReadOptions::default()).unwrap(),
+        ReadOutcome::NotASignature
+    ));
+    assert!(matches!(
+        read(b"", &ReadOptions::default()).unwrap(),
+        ReadOutcome::NotASignature
+    ));
 }
 
 #[test]
@@ -113,7 +157,9 @@ fn deep_indefinite_nesting_ends_with_an_error_quickly() {
 }
 
 fn replay(target: &str, entry: fn(&[u8])) -> usize {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut n = 0;
     for f in std::fs::read_dir(&dir).unwrap() {
         entry(&std::fs::read(f.unwrap().path()).unwrap());

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use lavoro_agile_api::verify::{self as api, FileInput, Lang, Options, Report, Tool, ValidationTime};
+use lavoro_agile_api::verify::{
+    self as api, FileInput, Lang, Options, Report, Tool, ValidationTime,
+};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -48,7 +50,10 @@ fn parse_at(s: &str) -> Result<AtArg, String> {
     }
     OffsetDateTime::parse(s, &Rfc3339)
         .map(|t| AtArg::Time(t.to_offset(time::UtcOffset::UTC)))
-        .map_err(|_| "expected an RFC 3339 date-time (e.g. 2024-05-01T10:00:00Z) or 'signing-time'".to_owned())
+        .map_err(|_| {
+            "expected an RFC 3339 date-time (e.g. 2024-05-01T10:00:00Z) or 'signing-time'"
+                .to_owned()
+        })
 }
 
 /// Arguments of `verify`.
@@ -92,7 +97,8 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .try_init();
 
@@ -115,7 +121,10 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             return usage(&format!("--extract {} is not a folder", dir.display()));
         }
         if let Err(e) = std::fs::create_dir_all(dir) {
-            return usage(&format!("cannot create the --extract folder {}: {e}", dir.display()));
+            return usage(&format!(
+                "cannot create the --extract folder {}: {e}",
+                dir.display()
+            ));
         }
     }
     // No trust material is bundled yet (resources/trust/ comes with the trust issue), so
@@ -134,7 +143,11 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     let inputs: Vec<FileInput> = args
         .files
         .iter()
-        .map(|p| FileInput { display: p.to_string_lossy().into_owned(), path: p.clone(), content: args.content.clone() })
+        .map(|p| FileInput {
+            display: p.to_string_lossy().into_owned(),
+            path: p.clone(),
+            content: args.content.clone(),
+        })
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let outcomes = api::verify_files(&inputs, &options, threads);
@@ -144,13 +157,19 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         if let (Some(dir), Some(content)) = (&args.extract, &outcome.content) {
             match api::extract_content(dir, &input.path, content) {
                 Ok(p) => tracing::info!(to = %p.display(), "content extracted"),
-                Err(e) => eprintln!("warning: cannot extract the content of {}: {e}", input.display),
+                Err(e) => eprintln!(
+                    "warning: cannot extract the content of {}: {e}",
+                    input.display
+                ),
             }
         }
         files.push(outcome.report);
     }
     let report = Report {
-        tool: Tool { name: "lavoro-agile-cli".to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() },
+        tool: Tool {
+            name: "lavoro-agile-cli".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
         files,
     };
     let lang = match args.lang {

@@ -3,13 +3,26 @@
 use lavoro_agile_cades::cert::CertificateInfo;
 use lavoro_agile_cades::crypto::SignatureOutcome;
 use lavoro_agile_cades::oids;
-use lavoro_agile_cades::signer::{CertificateLookup, CertificateSource, DigestOutcome, EssOutcome, SignerFacts};
+use lavoro_agile_cades::signer::{
+    CertificateLookup, CertificateSource, DigestOutcome, EssOutcome, SignerFacts,
+};
 
 use crate::report::{Bilingual, Check, Indication, Outcome, Signer, SubIndication, Warning};
 use crate::trust::TrustStore;
 
-fn check(name: &'static str, outcome: Outcome, sub: Option<SubIndication>, it: impl Into<String>, en: impl Into<String>) -> Check {
-    Check { name, outcome, subindication: sub, detail: Bilingual::new(it, en) }
+fn check(
+    name: &'static str,
+    outcome: Outcome,
+    sub: Option<SubIndication>,
+    it: impl Into<String>,
+    en: impl Into<String>,
+) -> Check {
+    Check {
+        name,
+        outcome,
+        subindication: sub,
+        detail: Bilingual::new(it, en),
+    }
 }
 
 /// The checks of a signer that could not be decoded at all.
@@ -26,7 +39,10 @@ pub fn undecodable(reason: &str) -> Vec<Check> {
 /// The Italian tax code from a subject serialNumber in `TINIT-…` or `IT:…` form.
 pub fn codice_fiscale(serial_number: &str) -> Option<String> {
     let s = serial_number.trim();
-    let rest = s.strip_prefix("TINIT-").or_else(|| s.strip_prefix("IT:")).or_else(|| s.strip_prefix("IT-"))?;
+    let rest = s
+        .strip_prefix("TINIT-")
+        .or_else(|| s.strip_prefix("IT:"))
+        .or_else(|| s.strip_prefix("IT-"))?;
     let rest = rest.trim();
     if rest.is_empty() || !rest.chars().all(|c| c.is_ascii_alphanumeric()) {
         return None;
@@ -41,7 +57,10 @@ pub fn signer_of(cert: &CertificateInfo) -> Signer {
         given_name: cert.subject_value(oids::GIVEN_NAME),
         surname: cert.subject_value(oids::SURNAME),
         organization: cert.subject_value(oids::ORGANIZATION),
-        codice_fiscale: cert.subject_values(oids::SERIAL_NUMBER).iter().find_map(|s| codice_fiscale(s)),
+        codice_fiscale: cert
+            .subject_values(oids::SERIAL_NUMBER)
+            .iter()
+            .find_map(|s| codice_fiscale(s)),
         issuer: Some(cert.issuer_string()),
         serial_number: Some(cert.serial_hex()),
         certificate_sha256: Some(cert.sha256_hex()),
@@ -49,12 +68,22 @@ pub fn signer_of(cert: &CertificateInfo) -> Signer {
 }
 
 /// The checks and warnings for one signer's facts.
-pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: bool) -> (Vec<Check>, Vec<Warning>) {
+pub fn checks_for(
+    facts: &SignerFacts,
+    trust: &TrustStore,
+    countersignature: bool,
+) -> (Vec<Check>, Vec<Warning>) {
     let mut checks = Vec::new();
     let mut warnings = Vec::new();
 
     if facts.format_problems.is_empty() {
-        checks.push(check("format", Outcome::Passed, None, "La struttura della firma è corretta.", "The signature structure is well formed."));
+        checks.push(check(
+            "format",
+            Outcome::Passed,
+            None,
+            "La struttura della firma è corretta.",
+            "The signature structure is well formed.",
+        ));
     } else {
         let list = facts.format_problems.join("; ");
         checks.push(check(
@@ -69,8 +98,14 @@ pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: boo
     match &facts.certificate {
         CertificateLookup::Found { source, .. } => {
             let (it, en) = match source {
-                CertificateSource::Embedded => ("Il certificato del firmatario è contenuto nella firma.", "The signer's certificate is contained in the signature."),
-                CertificateSource::Supplied => ("Il certificato del firmatario è tra quelli forniti.", "The signer's certificate is among the ones supplied."),
+                CertificateSource::Embedded => (
+                    "Il certificato del firmatario è contenuto nella firma.",
+                    "The signer's certificate is contained in the signature.",
+                ),
+                CertificateSource::Supplied => (
+                    "Il certificato del firmatario è tra quelli forniti.",
+                    "The signer's certificate is among the ones supplied.",
+                ),
             };
             checks.push(check("signing_certificate", Outcome::Passed, None, it, en));
         }
@@ -193,8 +228,14 @@ pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: boo
             "signature_value",
             Outcome::Passed,
             None,
-            format!("Il valore di firma è corretto ({}).", facts.signature_algorithm),
-            format!("The signature value is correct ({}).", facts.signature_algorithm),
+            format!(
+                "Il valore di firma è corretto ({}).",
+                facts.signature_algorithm
+            ),
+            format!(
+                "The signature value is correct ({}).",
+                facts.signature_algorithm
+            ),
         )),
         Some(SignatureOutcome::Invalid(why)) => {
             // Without signed attributes the signature covers the content: a mismatch there
@@ -216,7 +257,8 @@ pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: boo
             format!("Unsupported signature algorithm ({what})."),
         )),
         None => {
-            let missing_content = !facts.has_signed_attributes && matches!(facts.certificate, CertificateLookup::Found { .. });
+            let missing_content = !facts.has_signed_attributes
+                && matches!(facts.certificate, CertificateLookup::Found { .. });
             if missing_content {
                 checks.push(check(
                     "signature_value",
@@ -259,13 +301,14 @@ pub fn checks_for(facts: &SignerFacts, trust: &TrustStore, countersignature: boo
     }
 
     match &facts.certificate {
-        CertificateLookup::Found { certificate, .. } if trust.is_anchor(certificate) => checks.push(check(
-            "certificate_chain",
-            Outcome::Passed,
-            None,
-            "Il certificato del firmatario è tra i certificati considerati attendibili.",
-            "The signer's certificate is one of the trusted certificates.",
-        )),
+        CertificateLookup::Found { certificate, .. } if trust.is_anchor(certificate) => checks
+            .push(check(
+                "certificate_chain",
+                Outcome::Passed,
+                None,
+                "Il certificato del firmatario è tra i certificati considerati attendibili.",
+                "The signer's certificate is one of the trusted certificates.",
+            )),
         CertificateLookup::Found { .. } => checks.push(check(
             "certificate_chain",
             Outcome::Indeterminate,
@@ -303,7 +346,10 @@ const PRECEDENCE: [SubIndication; 7] = [
 /// The verdict derived from the checks.
 pub fn verdict(checks: &[Check]) -> (Indication, Option<SubIndication>) {
     for sub in PRECEDENCE {
-        if checks.iter().any(|c| c.outcome != Outcome::Passed && c.subindication == Some(sub)) {
+        if checks
+            .iter()
+            .any(|c| c.outcome != Outcome::Passed && c.subindication == Some(sub))
+        {
             return (sub.indication(), Some(sub));
         }
     }
@@ -358,18 +404,39 @@ mod tests {
 
     #[test]
     fn codice_fiscale_both_forms_parse() {
-        assert_eq!(codice_fiscale("TINIT-RSSMRA80A01H501U").as_deref(), Some("RSSMRA80A01H501U"));
-        assert_eq!(codice_fiscale("IT:RSSMRA80A01H501U").as_deref(), Some("RSSMRA80A01H501U"));
+        assert_eq!(
+            codice_fiscale("TINIT-RSSMRA80A01H501U").as_deref(),
+            Some("RSSMRA80A01H501U")
+        );
+        assert_eq!(
+            codice_fiscale("IT:RSSMRA80A01H501U").as_deref(),
+            Some("RSSMRA80A01H501U")
+        );
         assert_eq!(codice_fiscale("12345"), None);
     }
 
     #[test]
     fn verdict_hash_failure_beats_missing_chain() {
         let checks = vec![
-            check("message_digest", Outcome::Failed, Some(SubIndication::HashFailure), "", ""),
-            check("certificate_chain", Outcome::Indeterminate, Some(SubIndication::NoCertificateChainFound), "", ""),
+            check(
+                "message_digest",
+                Outcome::Failed,
+                Some(SubIndication::HashFailure),
+                "",
+                "",
+            ),
+            check(
+                "certificate_chain",
+                Outcome::Indeterminate,
+                Some(SubIndication::NoCertificateChainFound),
+                "",
+                "",
+            ),
         ];
-        assert_eq!(verdict(&checks), (Indication::TotalFailed, Some(SubIndication::HashFailure)));
+        assert_eq!(
+            verdict(&checks),
+            (Indication::TotalFailed, Some(SubIndication::HashFailure))
+        );
     }
 
     #[test]

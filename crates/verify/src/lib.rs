@@ -24,7 +24,8 @@ use sha2::Digest;
 use time::OffsetDateTime;
 
 use report::{
-    ErrorCode, FileError, FileReport, Format, SignatureReport, TimeBasis, UtcTime, ValidationTimeReport, Warning,
+    ErrorCode, FileError, FileReport, Format, SignatureReport, TimeBasis, UtcTime,
+    ValidationTimeReport, Warning,
 };
 pub use report::{Indication, Lang, Report, SubIndication};
 pub use trust::TrustStore;
@@ -89,7 +90,10 @@ pub fn default_detached_content(path: &Path) -> Option<PathBuf> {
 }
 
 fn file_error(code: ErrorCode, message: impl Into<String>) -> FileError {
-    FileError { code, message: message.into() }
+    FileError {
+        code,
+        message: message.into(),
+    }
 }
 
 fn read_limited(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
@@ -119,12 +123,24 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
     let bytes = match read_limited(&input.path) {
         Ok(Ok(b)) => b,
         Ok(Err(len)) => {
-            report.error = Some(file_error(ErrorCode::LimitExceeded, format!("the file is {len} bytes, over the limit of {MAX_FILE_SIZE}")));
-            return FileOutcome { report, content: None };
+            report.error = Some(file_error(
+                ErrorCode::LimitExceeded,
+                format!("the file is {len} bytes, over the limit of {MAX_FILE_SIZE}"),
+            ));
+            return FileOutcome {
+                report,
+                content: None,
+            };
         }
         Err(e) => {
-            report.error = Some(file_error(ErrorCode::Unreadable, format!("cannot read the file: {e}")));
-            return FileOutcome { report, content: None };
+            report.error = Some(file_error(
+                ErrorCode::Unreadable,
+                format!("cannot read the file: {e}"),
+            ));
+            return FileOutcome {
+                report,
+                content: None,
+            };
         }
     };
     let explicit = input.content.clone();
@@ -133,13 +149,24 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
 }
 
 /// Checks bytes already read; `content_path` is read only if the signature is detached.
-pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option<&Path>, options: &Options) -> FileOutcome {
+pub fn validate_bytes(
+    mut report: FileReport,
+    bytes: &[u8],
+    content_path: Option<&Path>,
+    options: &Options,
+) -> FileOutcome {
     report.sha256 = Some(hex::encode(sha2::Sha256::digest(bytes)));
     if bytes.is_empty() {
         report.error = Some(file_error(ErrorCode::Empty, "the file is empty"));
-        return FileOutcome { report, content: None };
+        return FileOutcome {
+            report,
+            content: None,
+        };
     }
-    let mut read_options = ReadOptions { detached_content: None, supplied_certificates: options.trust.anchors().to_vec() };
+    let mut read_options = ReadOptions {
+        detached_content: None,
+        supplied_certificates: options.trust.anchors().to_vec(),
+    };
     let mut outcome = lavoro_agile_cades::read(bytes, &read_options);
     if let (Ok(ReadOutcome::Signed(doc)), Some(path)) = (&outcome, content_path) {
         if doc.container == Container::Detached || doc.content_missing {
@@ -158,13 +185,22 @@ pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option
     let doc = match outcome {
         Err(e) => {
             report.error = Some(file_error(ErrorCode::LimitExceeded, e.to_string()));
-            return FileOutcome { report, content: None };
+            return FileOutcome {
+                report,
+                content: None,
+            };
         }
         Ok(ReadOutcome::NotASignature) => {
             let (code, msg) = if bytes.starts_with(b"%PDF-") {
-                (ErrorCode::UnsupportedFormat, "PDF signatures are not supported yet")
+                (
+                    ErrorCode::UnsupportedFormat,
+                    "PDF signatures are not supported yet",
+                )
             } else if is_mime_multipart(bytes) {
-                (ErrorCode::UnsupportedFormat, "MIME envelopes (.m7m) are not supported yet")
+                (
+                    ErrorCode::UnsupportedFormat,
+                    "MIME envelopes (.m7m) are not supported yet",
+                )
             } else {
                 (ErrorCode::NotASignature, "no signature or timestamp found")
             };
@@ -172,11 +208,20 @@ pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option
                 report.format = Some(Format::Pades);
             }
             report.error = Some(file_error(code, msg));
-            return FileOutcome { report, content: None };
+            return FileOutcome {
+                report,
+                content: None,
+            };
         }
         Ok(ReadOutcome::Unsupported(what)) => {
-            report.error = Some(file_error(ErrorCode::UnsupportedFormat, format!("unsupported structure ({what})")));
-            return FileOutcome { report, content: None };
+            report.error = Some(file_error(
+                ErrorCode::UnsupportedFormat,
+                format!("unsupported structure ({what})"),
+            ));
+            return FileOutcome {
+                report,
+                content: None,
+            };
         }
         Ok(ReadOutcome::Signed(doc)) => doc,
     };
@@ -188,22 +233,49 @@ pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option
     for (i, entry) in doc.signatures.iter().enumerate() {
         let id = format!("S{}", i + 1);
         let countersignature = entry.countersignature_of.is_some();
-        let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) = match &entry.facts {
-            Err(reason) => (assess::undecodable(reason), Vec::new(), None, None, None, None),
-            Ok(facts) => {
-                let (c, w) = assess::checks_for(facts, &options.trust, countersignature);
-                let signer = match &facts.certificate {
-                    lavoro_agile_cades::signer::CertificateLookup::Found { certificate, .. } => Some(assess::signer_of(certificate)),
-                    _ => None,
-                };
-                (c, w, signer, facts.signing_time, Some(facts.digest_algorithm.clone()), Some(facts.signature_algorithm.clone()))
-            }
-        };
+        let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
+            match &entry.facts {
+                Err(reason) => (
+                    assess::undecodable(reason),
+                    Vec::new(),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                Ok(facts) => {
+                    let (c, w) = assess::checks_for(facts, &options.trust, countersignature);
+                    let signer = match &facts.certificate {
+                        lavoro_agile_cades::signer::CertificateLookup::Found {
+                            certificate,
+                            ..
+                        } => Some(assess::signer_of(certificate)),
+                        _ => None,
+                    };
+                    (
+                        c,
+                        w,
+                        signer,
+                        facts.signing_time,
+                        Some(facts.digest_algorithm.clone()),
+                        Some(facts.signature_algorithm.clone()),
+                    )
+                }
+            };
         let validation_time = match options.at {
-            ValidationTime::Now => ValidationTimeReport { time: UtcTime(options.now), basis: TimeBasis::Now },
-            ValidationTime::Given(t) => ValidationTimeReport { time: UtcTime(t), basis: TimeBasis::Given },
+            ValidationTime::Now => ValidationTimeReport {
+                time: UtcTime(options.now),
+                basis: TimeBasis::Now,
+            },
+            ValidationTime::Given(t) => ValidationTimeReport {
+                time: UtcTime(t),
+                basis: TimeBasis::Given,
+            },
             ValidationTime::SigningTime => match signing_time {
-                Some(t) => ValidationTimeReport { time: UtcTime(t), basis: TimeBasis::Claimed },
+                Some(t) => ValidationTimeReport {
+                    time: UtcTime(t),
+                    basis: TimeBasis::Claimed,
+                },
                 None => {
                     warnings.push(Warning {
                         code: "no_claimed_signing_time",
@@ -212,7 +284,10 @@ pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option
                             "The signature claims no signing time: it was checked at the current time.",
                         ),
                     });
-                    ValidationTimeReport { time: UtcTime(options.now), basis: TimeBasis::Now }
+                    ValidationTimeReport {
+                        time: UtcTime(options.now),
+                        basis: TimeBasis::Now,
+                    }
                 }
             },
         };
@@ -244,8 +319,15 @@ pub fn validate_bytes(mut report: FileReport, bytes: &[u8], content_path: Option
             explanation: assess::explanation(indication, subindication),
         });
     }
-    tracing::info!(sha256 = report.sha256.as_deref().unwrap_or(""), signatures = report.signatures.len(), "file checked");
-    FileOutcome { report, content: doc.content }
+    tracing::info!(
+        sha256 = report.sha256.as_deref().unwrap_or(""),
+        signatures = report.signatures.len(),
+        "file checked"
+    );
+    FileOutcome {
+        report,
+        content: doc.content,
+    }
 }
 
 fn is_mime_multipart(bytes: &[u8]) -> bool {

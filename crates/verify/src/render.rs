@@ -30,7 +30,9 @@ fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
         (ErrorCode::NotASignature, Lang::En) => "the file holds no digital signature",
         (ErrorCode::UnsupportedFormat, Lang::It) => "formato di firma non supportato",
         (ErrorCode::UnsupportedFormat, Lang::En) => "unsupported signature format",
-        (ErrorCode::LimitExceeded, Lang::It) => "il file supera i limiti di dimensione o complessità",
+        (ErrorCode::LimitExceeded, Lang::It) => {
+            "il file supera i limiti di dimensione o complessità"
+        }
         (ErrorCode::LimitExceeded, Lang::En) => "the file exceeds the size or complexity limits",
     }
 }
@@ -57,18 +59,46 @@ fn outcome_mark(o: Outcome) -> &'static str {
 
 fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
     let (l_file, l_signer, l_time, l_checks, l_warn, l_none) = match lang {
-        Lang::It => ("File", "Firmatario", "Data di firma dichiarata", "Controlli", "Avvertenze", "sconosciuto"),
-        Lang::En => ("File", "Signer", "Claimed signing time", "Checks", "Warnings", "unknown"),
+        Lang::It => (
+            "File",
+            "Firmatario",
+            "Data di firma dichiarata",
+            "Controlli",
+            "Avvertenze",
+            "sconosciuto",
+        ),
+        Lang::En => (
+            "File",
+            "Signer",
+            "Claimed signing time",
+            "Checks",
+            "Warnings",
+            "unknown",
+        ),
     };
     let _ = writeln!(out, "{l_file}: {}", f.path);
     if let Some(h) = &f.sha256 {
         let _ = writeln!(out, "  SHA-256: {h}");
     }
     if let Some(fmt) = f.format {
-        let _ = writeln!(out, "  {}: {}", if lang == Lang::It { "Formato" } else { "Format" }, format_text(fmt));
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            if lang == Lang::It {
+                "Formato"
+            } else {
+                "Format"
+            },
+            format_text(fmt)
+        );
     }
     if let Some(e) = &f.error {
-        let _ = writeln!(out, "  {}: {}", if lang == Lang::It { "Errore" } else { "Error" }, error_text(e.code, lang));
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            if lang == Lang::It { "Errore" } else { "Error" },
+            error_text(e.code, lang)
+        );
         return;
     }
     for s in &f.signatures {
@@ -80,16 +110,44 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
             let _ = write!(title, " ({})", s.indication.as_str());
         }
         if let Some(p) = &s.counter_signature_of {
-            let _ = write!(title, " — {} {p}", if lang == Lang::It { "controfirma di" } else { "countersignature of" });
+            let _ = write!(
+                title,
+                " — {} {p}",
+                if lang == Lang::It {
+                    "controfirma di"
+                } else {
+                    "countersignature of"
+                }
+            );
         }
         let _ = writeln!(out, "{title}");
-        let name = s.signer.as_ref().and_then(|x| x.common_name.clone()).unwrap_or_else(|| l_none.to_owned());
+        let name = s
+            .signer
+            .as_ref()
+            .and_then(|x| x.common_name.clone())
+            .unwrap_or_else(|| l_none.to_owned());
         let _ = writeln!(out, "    {l_signer}: {name}");
         if let Some(cf) = s.signer.as_ref().and_then(|x| x.codice_fiscale.as_ref()) {
-            let _ = writeln!(out, "    {}: {cf}", if lang == Lang::It { "Codice fiscale" } else { "Tax code" });
+            let _ = writeln!(
+                out,
+                "    {}: {cf}",
+                if lang == Lang::It {
+                    "Codice fiscale"
+                } else {
+                    "Tax code"
+                }
+            );
         }
         if let Some(iss) = s.signer.as_ref().and_then(|x| x.issuer.as_ref()) {
-            let _ = writeln!(out, "    {}: {iss}", if lang == Lang::It { "Emesso da" } else { "Issued by" });
+            let _ = writeln!(
+                out,
+                "    {}: {iss}",
+                if lang == Lang::It {
+                    "Emesso da"
+                } else {
+                    "Issued by"
+                }
+            );
         }
         if let Some(t) = &s.signing_time {
             let _ = writeln!(out, "    {l_time}: {}", t.to_rfc3339());
@@ -97,12 +155,21 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
         let _ = writeln!(
             out,
             "    {}: {}",
-            if lang == Lang::It { "Verificata al" } else { "Checked at" },
+            if lang == Lang::It {
+                "Verificata al"
+            } else {
+                "Checked at"
+            },
             s.validation_time.time.to_rfc3339()
         );
         let _ = writeln!(out, "    {l_checks}:");
         for c in &s.checks {
-            let _ = writeln!(out, "      {} {}", outcome_mark(c.outcome), c.detail.get(lang));
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                outcome_mark(c.outcome),
+                c.detail.get(lang)
+            );
         }
         if !s.warnings.is_empty() {
             let _ = writeln!(out, "    {l_warn}:");

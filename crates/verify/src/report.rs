@@ -18,7 +18,10 @@ pub struct Bilingual {
 impl Bilingual {
     /// Both texts.
     pub fn new(it: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { it: it.into(), en: en.into() }
+        Self {
+            it: it.into(),
+            en: en.into(),
+        }
     }
 
     /// The text in `lang`.
@@ -47,7 +50,12 @@ pub struct UtcTime(pub OffsetDateTime);
 impl UtcTime {
     /// RFC 3339 text (UTC, `Z`).
     pub fn to_rfc3339(&self) -> String {
-        self.0.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(self.0).format(&Rfc3339).unwrap_or_default()
+        self.0
+            .to_offset(time::UtcOffset::UTC)
+            .replace_nanosecond(0)
+            .unwrap_or(self.0)
+            .format(&Rfc3339)
+            .unwrap_or_default()
     }
 }
 
@@ -107,7 +115,9 @@ impl SubIndication {
     /// The main indication this sub-indication belongs to.
     pub fn indication(&self) -> Indication {
         match self {
-            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure => Indication::TotalFailed,
+            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure => {
+                Indication::TotalFailed
+            }
             _ => Indication::Indeterminate,
         }
     }

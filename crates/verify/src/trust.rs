@@ -44,16 +44,29 @@ fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
     let s = String::from_utf8_lossy(text);
     let mut rest: &str = &s;
     while let Some(start) = rest.find("-----BEGIN ") {
-        let Some(after) = rest.get(start + 11..) else { break };
-        let Some(label_end) = after.find("-----") else { break };
+        let Some(after) = rest.get(start + 11..) else {
+            break;
+        };
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
         let label = after.get(..label_end).unwrap_or_default().to_owned();
-        let Some(body_and_more) = after.get(label_end + 5..) else { break };
+        let Some(body_and_more) = after.get(label_end + 5..) else {
+            break;
+        };
         let end_marker = format!("-----END {label}-----");
-        let Some(end) = body_and_more.find(&end_marker) else { break };
-        if let Some(der) = body_and_more.get(..end).and_then(|b| decode_base64_text(b.as_bytes())) {
+        let Some(end) = body_and_more.find(&end_marker) else {
+            break;
+        };
+        if let Some(der) = body_and_more
+            .get(..end)
+            .and_then(|b| decode_base64_text(b.as_bytes()))
+        {
             out.push((label, der));
         }
-        rest = body_and_more.get(end + end_marker.len()..).unwrap_or_default();
+        rest = body_and_more
+            .get(end + end_marker.len()..)
+            .unwrap_or_default();
     }
     out
 }
@@ -63,10 +76,16 @@ fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// thisUpdate Time, ... } ... }` — the element after the issuer is a time, where a
 /// certificate has a validity SEQUENCE.
 fn looks_like_crl(der: &[u8]) -> bool {
-    let Ok(top) = Tlv::parse_exact(der) else { return false };
-    let Ok(mut r) = top.children() else { return false };
+    let Ok(top) = Tlv::parse_exact(der) else {
+        return false;
+    };
+    let Ok(mut r) = top.children() else {
+        return false;
+    };
     let Ok(tbs) = r.read("tbs") else { return false };
-    let Ok(mut tr) = tbs.children() else { return false };
+    let Ok(mut tr) = tbs.children() else {
+        return false;
+    };
     let mut items = Vec::new();
     while let Ok(Some(t)) = tr.next_tlv() {
         items.push(t.tag);
@@ -74,8 +93,14 @@ fn looks_like_crl(der: &[u8]) -> bool {
             break;
         }
     }
-    let skip = usize::from(items.first().is_some_and(|t| t.is_universal(universal::INTEGER)));
-    items.get(skip + 2).is_some_and(|t| t.is_universal(universal::UTC_TIME) || t.is_universal(universal::GENERALIZED_TIME))
+    let skip = usize::from(
+        items
+            .first()
+            .is_some_and(|t| t.is_universal(universal::INTEGER)),
+    );
+    items.get(skip + 2).is_some_and(|t| {
+        t.is_universal(universal::UTC_TIME) || t.is_universal(universal::GENERALIZED_TIME)
+    })
 }
 
 impl TrustStore {

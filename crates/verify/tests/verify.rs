@@ -3,6 +3,12 @@
 //!
 //! Modules: the expectation table, then specific facts (warnings, nesting, signer data),
 //! then the fuzz corpus replay.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
 
 use std::path::{Path, PathBuf};
 
@@ -17,19 +23,36 @@ fn fixtures() -> PathBuf {
 fn options(trust: &[&str], at: ValidationTime) -> Options {
     let mut store = TrustStore::new();
     for t in trust {
-        store.add_bytes(&std::fs::read(fixtures().join(t)).unwrap()).unwrap();
+        store
+            .add_bytes(&std::fs::read(fixtures().join(t)).unwrap())
+            .unwrap();
     }
-    Options { trust: store, at, now: datetime!(2026-01-01 00:00 UTC) }
+    Options {
+        trust: store,
+        at,
+        now: datetime!(2026-01-01 00:00 UTC),
+    }
 }
 
 fn check(file: &str, opts: &Options) -> FileReport {
     let path = fixtures().join(file);
-    validate_file(&FileInput { display: file.to_owned(), path, content: None }, opts).report
+    validate_file(
+        &FileInput {
+            display: file.to_owned(),
+            path,
+            content: None,
+        },
+        opts,
+    )
+    .report
 }
 
 fn summary(r: &FileReport) -> String {
     if let Some(e) = &r.error {
-        return format!("error={}", serde_json::to_value(e.code).unwrap().as_str().unwrap());
+        return format!(
+            "error={}",
+            serde_json::to_value(e.code).unwrap().as_str().unwrap()
+        );
     }
     r.signatures
         .iter()
@@ -46,7 +69,10 @@ fn fixtures_expected_table_all_rows_match() {
     let table = std::fs::read_to_string(fixtures().join("expected.tsv")).unwrap();
     let mut rows = 0;
     let mut failures = Vec::new();
-    for line in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let (file, opts, want) = (cols[0], cols[1], cols[2]);
         let mut trust = Vec::new();
@@ -55,7 +81,10 @@ fn fixtures_expected_table_all_rows_match() {
             if let Some(t) = o.strip_prefix("trust=") {
                 trust.push(t);
             } else if let Some(t) = o.strip_prefix("at=") {
-                at = ValidationTime::Given(time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).unwrap());
+                at = ValidationTime::Given(
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .unwrap(),
+                );
             }
         }
         let got = summary(&check(file, &options(&trust, at)));
@@ -70,11 +99,20 @@ fn fixtures_expected_table_all_rows_match() {
 
 #[test]
 fn subindication_null_exactly_when_total_passed() {
-    for file in ["attached.p7m", "tampered.p7m", "no-certificates.p7m", "truncated.p7m"] {
+    for file in [
+        "attached.p7m",
+        "tampered.p7m",
+        "no-certificates.p7m",
+        "truncated.p7m",
+    ] {
         for trust in [&[][..], &["signer-rsa.pem"][..]] {
             let r = check(file, &options(trust, ValidationTime::Now));
             for s in &r.signatures {
-                assert_eq!(s.subindication.is_none(), s.indication == lavoro_agile_verify::Indication::TotalPassed, "{file}");
+                assert_eq!(
+                    s.subindication.is_none(),
+                    s.indication == lavoro_agile_verify::Indication::TotalPassed,
+                    "{file}"
+                );
             }
         }
     }
@@ -93,8 +131,24 @@ fn nested_envelope_innermost_first_with_levels() {
     assert_eq!(r.signatures[0].nested_level, 1);
     assert_eq!(r.signatures[1].nested_level, 0);
     // The inner signer is Mario Rossi, the outer one Anna Bianchi (fictional test people).
-    assert_eq!(r.signatures[0].signer.as_ref().unwrap().codice_fiscale.as_deref(), Some("RSSMRA80A01H501U"));
-    assert_eq!(r.signatures[1].signer.as_ref().unwrap().codice_fiscale.as_deref(), Some("BNCNNA85B41F205X"));
+    assert_eq!(
+        r.signatures[0]
+            .signer
+            .as_ref()
+            .unwrap()
+            .codice_fiscale
+            .as_deref(),
+        Some("RSSMRA80A01H501U")
+    );
+    assert_eq!(
+        r.signatures[1]
+            .signer
+            .as_ref()
+            .unwrap()
+            .codice_fiscale
+            .as_deref(),
+        Some("BNCNNA85B41F205X")
+    );
 }
 
 #[test]
@@ -103,15 +157,28 @@ fn countersignature_follows_parent_and_names_it() {
     assert_eq!(r.signatures.len(), 2);
     assert_eq!(r.signatures[0].counter_signature_of, None);
     assert_eq!(r.signatures[1].counter_signature_of.as_deref(), Some("S1"));
-    let sv = r.signatures[1].checks.iter().find(|c| c.name == "signature_value").unwrap();
+    let sv = r.signatures[1]
+        .checks
+        .iter()
+        .find(|c| c.name == "signature_value")
+        .unwrap();
     assert_eq!(sv.outcome, lavoro_agile_verify::report::Outcome::Passed);
 }
 
 #[test]
 fn missing_ess_attribute_is_a_warning_not_a_failure() {
-    let r = check("no-ess.p7m", &options(&["signer-rsa.pem"], ValidationTime::Now));
-    assert_eq!(r.signatures[0].indication, lavoro_agile_verify::Indication::TotalPassed);
-    assert!(r.signatures[0].warnings.iter().any(|w| w.code == "signing_certificate_attribute_missing"));
+    let r = check(
+        "no-ess.p7m",
+        &options(&["signer-rsa.pem"], ValidationTime::Now),
+    );
+    assert_eq!(
+        r.signatures[0].indication,
+        lavoro_agile_verify::Indication::TotalPassed
+    );
+    assert!(r.signatures[0]
+        .warnings
+        .iter()
+        .any(|w| w.code == "signing_certificate_attribute_missing"));
 }
 
 #[test]
@@ -121,7 +188,10 @@ fn future_signing_time_is_a_warning_at_given_time() {
     let s = &r.signatures[0];
     assert_eq!(s.indication, lavoro_agile_verify::Indication::TotalPassed);
     assert_eq!(s.validation_time.basis, TimeBasis::Given);
-    assert!(s.warnings.iter().any(|w| w.code == "signing_time_after_validation_time"));
+    assert!(s
+        .warnings
+        .iter()
+        .any(|w| w.code == "signing_time_after_validation_time"));
 }
 
 #[test]
@@ -134,10 +204,16 @@ fn signing_time_policy_uses_claimed_time() {
 
 #[test]
 fn signing_time_policy_without_claim_falls_back_to_now_with_warning() {
-    let r = check("no-signed-attributes.p7m", &options(&[], ValidationTime::SigningTime));
+    let r = check(
+        "no-signed-attributes.p7m",
+        &options(&[], ValidationTime::SigningTime),
+    );
     let s = &r.signatures[0];
     assert_eq!(s.validation_time.basis, TimeBasis::Now);
-    assert!(s.warnings.iter().any(|w| w.code == "no_claimed_signing_time"));
+    assert!(s
+        .warnings
+        .iter()
+        .any(|w| w.code == "no_claimed_signing_time"));
     assert!(s.warnings.iter().any(|w| w.code == "no_signed_attributes"));
 }
 
@@ -152,7 +228,14 @@ fn detached_with_default_content_reports_detached_format() {
 #[test]
 fn attached_content_is_returned_for_extraction() {
     let path = fixtures().join("ber.p7m");
-    let out = validate_file(&FileInput { display: "ber.p7m".into(), path, content: None }, &options(&[], ValidationTime::Now));
+    let out = validate_file(
+        &FileInput {
+            display: "ber.p7m".into(),
+            path,
+            content: None,
+        },
+        &options(&[], ValidationTime::Now),
+    );
     let content = out.content.unwrap();
     assert_eq!(content.len(), 4500);
     assert!(content.starts_with(b"Determinazione n. 42"));
@@ -169,7 +252,13 @@ fn missing_file_is_unreadable_error() {
 fn fuzz_corpora_replay_without_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
     let mut replayed = 0;
-    for (target, entry) in [("verify_file", lavoro_agile_verify::fuzzing::validate as fn(&[u8])), ("trust_material", lavoro_agile_verify::fuzzing::trust)] {
+    for (target, entry) in [
+        (
+            "verify_file",
+            lavoro_agile_verify::fuzzing::validate as fn(&[u8]),
+        ),
+        ("trust_material", lavoro_agile_verify::fuzzing::trust),
+    ] {
         let dir = root.join(target);
         for f in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             entry(&std::fs::read(f.unwrap().path()).unwrap());
