@@ -11,10 +11,13 @@ use crate::cms::{
     MAX_SIGNERS,
 };
 use crate::signer::{check_signer, Signed, SignerFacts};
+use crate::timestamp::{check_timestamp, is_timestamp_token, TimestampFacts};
 use crate::{oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
 pub const MAX_ENVELOPES: u32 = 16;
+/// Timestamps of each kind checked per signature, at most.
+pub const MAX_TIMESTAMPS: usize = 16;
 
 /// What the caller gives besides the bytes.
 #[derive(Debug, Default, Clone)]
@@ -34,6 +37,22 @@ pub struct SignatureEntry {
     pub countersignature_of: Option<usize>,
     /// The facts, or the reason the signer could not be decoded (FORMAT_FAILURE).
     pub facts: Result<SignerFacts, String>,
+    /// Timestamps on this signature (signature-time-stamp) or its content
+    /// (content-time-stamp), checked against what they cover.
+    pub timestamps: Vec<(TimestampKind, TimestampFacts)>,
+}
+
+/// What a timestamp covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampKind {
+    /// The signature value (CAdES-T signature-time-stamp).
+    Signature,
+    /// The signed content, before signing (content-time-stamp).
+    Content,
+    /// The whole signed envelope (the timestamp part of an M7M).
+    Envelope,
+    /// A bare token whose data is not at hand (`.tst`).
+    Token,
 }
 
 /// The container the signatures were found in.
@@ -70,6 +89,8 @@ pub struct Document {
 pub enum ReadOutcome {
     /// Signatures were located (possibly undecodable: then their facts are errors).
     Signed(Document),
+    /// A bare RFC 3161 timestamp token (`.tst`): no signature, one timestamp.
+    TimestampToken(TimestampFacts),
     /// The bytes are a CMS structure of another type (content type OID).
     Unsupported(String),
     /// Not a CMS structure at all.
@@ -110,6 +131,7 @@ impl Walker<'_> {
                     envelope: level,
                     countersignature_of: None,
                     facts: Err(e.to_string()),
+                    timestamps: Vec::new(),
                 });
                 levels.push(entries);
                 return Ok(());
@@ -148,6 +170,7 @@ impl Walker<'_> {
                 envelope: level,
                 countersignature_of: None,
                 facts: Err("the envelope has no signer".to_owned()),
+                timestamps: Vec::new(),
             });
         }
         levels.push(entries);
@@ -182,6 +205,7 @@ impl Walker<'_> {
                 envelope,
                 countersignature_of: parent,
                 facts: Err(e.to_string()),
+                timestamps: Vec::new(),
             }),
             Ok(si) => {
                 let facts = check_signer(
@@ -192,10 +216,29 @@ impl Walker<'_> {
                 );
                 let value = facts.signature_value.clone();
                 let index = out.len();
+                let supplied = &self.options.supplied_certificates;
+                let mut timestamps = Vec::new();
+                for token in facts.signature_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Signature,
+                        check_timestamp(token, Some(&value), supplied),
+                    ));
+                }
+                let content = match signed {
+                    Signed::Content { bytes, .. } => bytes,
+                    Signed::CounterSignatureOf(_) => None,
+                };
+                for token in facts.content_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Content,
+                        check_timestamp(token, content, supplied),
+                    ));
+                }
                 out.push(SignatureEntry {
                     envelope,
                     countersignature_of: parent,
                     facts: Ok(facts),
+                    timestamps,
                 });
                 if depth >= MAX_COUNTERSIGNATURE_DEPTH {
                     return Ok(());
@@ -282,6 +325,13 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         });
     } else if content_type != oids::SIGNED_DATA {
         return Ok(ReadOutcome::Unsupported(content_type));
+    }
+    if is_timestamp_token(data) {
+        return Ok(ReadOutcome::TimestampToken(check_timestamp(
+            data,
+            None,
+            &options.supplied_certificates,
+        )));
     }
 
     let mut walker = Walker {

@@ -23,8 +23,11 @@ pub mod crypto;
 pub mod document;
 pub mod oids;
 pub mod signer;
+pub mod timestamp;
 
-pub use document::{read, Container, Document, ReadOptions, ReadOutcome, SignatureEntry};
+pub use document::{
+    read, Container, Document, ReadOptions, ReadOutcome, SignatureEntry, TimestampKind,
+};
 
 /// Errors of this crate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -22,6 +22,8 @@ pub const SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
 pub const SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 /// signature-time-stamp unsigned attribute (RFC 3161 appendix A).
 pub const SIGNATURE_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.14";
+/// content-time-stamp signed attribute (ETSI EN 319 122-1).
+pub const CONTENT_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.20";
 /// subjectKeyIdentifier extension.
 pub const SUBJECT_KEY_IDENTIFIER: &str = "2.5.29.14";
 /// commonName.

@@ -98,6 +98,8 @@ pub struct SignerFacts {
     pub signature_value: Vec<u8>,
     /// RFC 3161 signature timestamp tokens found in the unsigned attributes, as stored.
     pub signature_timestamps: Vec<Vec<u8>>,
+    /// RFC 3161 content timestamp tokens (signed attribute), as stored.
+    pub content_timestamps: Vec<Vec<u8>>,
     /// The signature value verifies over the DER re-encoding of the signed attributes, not
     /// over the bytes as stored (they are stored out of DER order).
     pub signed_attributes_reencoded: bool,
@@ -312,8 +314,17 @@ pub fn check_signer(
         .flat_map(|a| a.values.iter().map(|v| v.raw.to_vec()))
         .collect();
 
+    let content_timestamps = si
+        .signed_attributes
+        .iter()
+        .flat_map(|sa| sa.attributes.iter())
+        .filter(|a| a.oid == oids::CONTENT_TIMESTAMP)
+        .flat_map(|a| a.values.iter().map(|v| v.raw.to_vec()))
+        .collect();
+
     SignerFacts {
         format_problems,
+        content_timestamps,
         has_signed_attributes: si.signed_attributes.is_some(),
         certificate,
         ess,

@@ -19,7 +19,7 @@ pub mod trust;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome};
+use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome, TimestampKind};
 use sha2::Digest;
 use time::OffsetDateTime;
 
@@ -223,6 +223,20 @@ pub fn validate_bytes(
                 content: None,
             };
         }
+        Ok(ReadOutcome::TimestampToken(facts)) => {
+            report.format = Some(Format::Tst);
+            report.timestamps.push(timestamp_report(
+                "T1".to_owned(),
+                "token",
+                &facts,
+                Vec::new(),
+                options,
+            ));
+            return FileOutcome {
+                report,
+                content: None,
+            };
+        }
         Ok(ReadOutcome::Signed(doc)) => doc,
     };
     report.format = Some(match doc.container {
@@ -319,6 +333,21 @@ pub fn validate_bytes(
             explanation: assess::explanation(indication, subindication),
         });
     }
+    for (i, entry) in doc.signatures.iter().enumerate() {
+        for (kind, facts) in &entry.timestamps {
+            let id = format!("T{}", report.timestamps.len() + 1);
+            let kind = match kind {
+                TimestampKind::Signature => "signature",
+                TimestampKind::Content => "content",
+                TimestampKind::Envelope => "envelope",
+                TimestampKind::Token => "token",
+            };
+            let covers = vec![format!("S{}", i + 1)];
+            report
+                .timestamps
+                .push(timestamp_report(id, kind, facts, covers, options));
+        }
+    }
     tracing::info!(
         sha256 = report.sha256.as_deref().unwrap_or(""),
         signatures = report.signatures.len(),
@@ -327,6 +356,26 @@ pub fn validate_bytes(
     FileOutcome {
         report,
         content: doc.content,
+    }
+}
+
+fn timestamp_report(
+    id: String,
+    kind: &'static str,
+    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
+    covers: Vec<String>,
+    options: &Options,
+) -> report::TimestampReport {
+    let checks = assess::timestamp_checks(facts, &options.trust);
+    let (indication, subindication) = assess::verdict(&checks);
+    report::TimestampReport {
+        id,
+        kind,
+        gen_time: facts.gen_time.map(UtcTime),
+        covers,
+        indication,
+        subindication,
+        checks,
     }
 }
 

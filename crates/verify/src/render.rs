@@ -179,6 +179,37 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
         }
         let _ = writeln!(out, "    {}", s.explanation.get(lang));
     }
+    for t in &f.timestamps {
+        let _ = writeln!(out);
+        let when = t
+            .gen_time
+            .map(|g| g.to_rfc3339())
+            .unwrap_or_else(|| "?".to_owned());
+        let label = if lang == Lang::It {
+            "Marca temporale"
+        } else {
+            "Timestamp"
+        };
+        let sub = t
+            .subindication
+            .map(|s| format!(" / {}", s.as_str()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  [{}] {label} ({}) {when}: {}{sub}",
+            t.id,
+            t.kind,
+            t.indication.as_str()
+        );
+        if !t.covers.is_empty() {
+            let _ = writeln!(
+                out,
+                "    {}: {}",
+                if lang == Lang::It { "Copre" } else { "Covers" },
+                t.covers.join(", ")
+            );
+        }
+    }
 }
 
 /// The report as plain text in `lang`.

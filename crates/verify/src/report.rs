@@ -250,7 +250,8 @@ pub struct SignatureReport {
 pub struct TimestampReport {
     /// Identifier within the file (`T1`, ...).
     pub id: String,
-    /// Kind: `signature` (CAdES signature-time-stamp), ...
+    /// Kind: `signature` (CAdES signature-time-stamp over the signature value), `content`
+    /// (content-time-stamp), `envelope` (M7M), `token` (a bare `.tst`).
     pub kind: &'static str,
     /// The time the timestamp asserts.
     pub gen_time: Option<UtcTime>,
@@ -260,6 +261,8 @@ pub struct TimestampReport {
     pub indication: Indication,
     /// The sub-indication; null exactly when TOTAL_PASSED.
     pub subindication: Option<SubIndication>,
+    /// The facts.
+    pub checks: Vec<Check>,
 }
 
 /// Why a file could not be checked at all.
