@@ -12,7 +12,7 @@ use crate::cms::{
 };
 use crate::signer::{check_signer, Signed, SignerFacts};
 use crate::timestamp::{check_timestamp, is_timestamp_token, TimestampFacts};
-use crate::{oids, Error};
+use crate::{mime, oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
 pub const MAX_ENVELOPES: u32 = 16;
@@ -64,6 +64,8 @@ pub enum Container {
     Detached,
     /// RFC 5544 TimeStampedData around a signed document.
     TimeStampedData,
+    /// MIME multipart with a signed document and a timestamp (`.m7m`).
+    M7m,
 }
 
 /// The result of reading a signed document.
@@ -82,6 +84,9 @@ pub struct Document {
     pub content: Option<Vec<u8>>,
     /// Whether the content of a detached signature was missing.
     pub content_missing: bool,
+    /// Timestamps on the whole envelope (M7M timestamp part, TSD temporal evidence), each
+    /// covering every signature.
+    pub envelope_timestamps: Vec<TimestampFacts>,
 }
 
 /// What reading found.
@@ -259,6 +264,36 @@ impl Walker<'_> {
     }
 }
 
+/// Opens an M7M: the signed part is read as a document, the timestamp parts are checked
+/// against the signed part's bytes.
+fn read_m7m(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
+    let parts = mime::parts(bytes);
+    let mut signed: Option<&[u8]> = None;
+    let mut tokens = Vec::new();
+    for p in &parts {
+        if is_timestamp_token(p) {
+            tokens.push(p.as_ref());
+        } else if signed.is_none() && content_info_type(p).as_deref() == Some(oids::SIGNED_DATA) {
+            signed = Some(p.as_ref());
+        }
+    }
+    let Some(signed) = signed else {
+        return Ok(ReadOutcome::NotASignature);
+    };
+    match read(signed, options)? {
+        ReadOutcome::Signed(mut d) => {
+            d.container = Container::M7m;
+            d.armor = Armor::Binary;
+            d.envelope_timestamps = tokens
+                .iter()
+                .map(|t| check_timestamp(t, Some(signed), &options.supplied_certificates))
+                .collect();
+            Ok(ReadOutcome::Signed(d))
+        }
+        other => Ok(other),
+    }
+}
+
 /// Opens a TimeStampedData (RFC 5544) and returns its content.
 ///
 /// ```text
@@ -269,7 +304,7 @@ impl Walker<'_> {
 ///     content          OCTET STRING OPTIONAL,
 ///     temporalEvidence Evidence }
 /// ```
-fn timestamped_data_content(data: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+fn timestamped_data_content(data: &[u8]) -> Result<Option<(Vec<u8>, Vec<Vec<u8>>)>, Error> {
     let (ci, _) = Tlv::parse_prefix(data)?;
     let mut r = ci.children()?;
     r.read_universal(universal::OID, "ContentInfo without type")?;
@@ -279,12 +314,27 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<Vec<u8>>, Error> {
         .read_universal(universal::SEQUENCE, "TimeStampedData is not a SEQUENCE")?;
     let mut tr = tsd.children()?;
     tr.read_universal(universal::INTEGER, "TimeStampedData without version")?;
+    let mut content = None;
+    let mut tokens = Vec::new();
     while let Some(field) = tr.next_tlv()? {
         if field.tag.is_universal(universal::OCTET_STRING) {
-            return Ok(Some(field.octets()?.into_owned()));
+            content = Some(field.octets()?.into_owned());
+        } else if field.tag.is_context(0) {
+            // Evidence ::= CHOICE { tstEvidence [0] TimeStampTokenEvidence, ... }
+            // TimeStampTokenEvidence ::= SEQUENCE OF TimeStampAndCRL
+            // TimeStampAndCRL ::= SEQUENCE { timeStamp TimeStampToken, crl CertificateList OPTIONAL }
+            let mut er = field.children()?;
+            while let Some(tsc) = er.next_tlv()? {
+                if tokens.len() >= MAX_TIMESTAMPS {
+                    break;
+                }
+                if let Some(token) = tsc.children()?.next_tlv()? {
+                    tokens.push(token.raw.to_vec());
+                }
+            }
         }
     }
-    Ok(None)
+    Ok(content.map(|c| (c, tokens)))
 }
 
 /// Reads a signed document and checks every signature's integrity and cryptography.
@@ -293,13 +343,15 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<Vec<u8>>, Error> {
 pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
     let (data, armor) = unarmor(bytes);
     let Some(content_type) = content_info_type(&data) else {
+        if mime::is_multipart(bytes) {
+            return read_m7m(bytes, options);
+        }
         return Ok(ReadOutcome::NotASignature);
     };
     let mut container = Container::Attached;
-    let owned_tsd;
     let data: &[u8] = &data;
     if content_type == oids::TIMESTAMPED_DATA {
-        owned_tsd = match timestamped_data_content(data) {
+        let (owned_tsd, tokens) = match timestamped_data_content(data) {
             Ok(Some(c)) => c,
             Ok(None) => {
                 return Ok(ReadOutcome::Unsupported(
@@ -319,6 +371,11 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
             ReadOutcome::Signed(mut d) => {
                 d.container = Container::TimeStampedData;
                 d.armor = armor;
+                // RFC 5544 4.1: the first timestamp covers the content.
+                d.envelope_timestamps = tokens
+                    .iter()
+                    .map(|t| check_timestamp(t, Some(&owned_tsd), &options.supplied_certificates))
+                    .collect();
                 ReadOutcome::Signed(d)
             }
             other => other,
@@ -368,5 +425,6 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         signatures,
         content: final_content,
         content_missing,
+        envelope_timestamps: Vec::new(),
     }))
 }

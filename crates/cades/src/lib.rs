@@ -21,6 +21,7 @@ pub mod cert;
 pub mod cms;
 pub mod crypto;
 pub mod document;
+pub mod mime;
 pub mod oids;
 pub mod signer;
 pub mod timestamp;

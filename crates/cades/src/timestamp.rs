@@ -79,11 +79,31 @@ fn decode_tst_info(bytes: &[u8]) -> Result<TstInfo, Error> {
     })
 }
 
+/// The token inside a `TimeStampResp` (RFC 3161 2.4.2: `SEQUENCE { status PKIStatusInfo,
+/// timeStampToken TimeStampToken OPTIONAL }`), or the bytes unchanged when they are not one.
+fn token_of(data: &[u8]) -> &[u8] {
+    let Ok((tlv, _)) = Tlv::parse_prefix(data) else {
+        return data;
+    };
+    let Ok(mut r) = tlv.children() else {
+        return data;
+    };
+    match (r.next_tlv(), r.next_tlv()) {
+        (Ok(Some(status)), Ok(Some(token)))
+            if status.tag.is_universal(universal::SEQUENCE)
+                && token.tag.is_universal(universal::SEQUENCE) =>
+        {
+            token.raw
+        }
+        _ => data,
+    }
+}
+
 /// Whether `data` (possibly armoured) is a timestamp token: a SignedData whose content type
 /// is TSTInfo.
 pub fn is_timestamp_token(data: &[u8]) -> bool {
     let (bytes, _) = unarmor(data);
-    match locate_signed_data(&bytes) {
+    match locate_signed_data(token_of(&bytes)) {
         Ok(Some(t)) => {
             SignedData::decode(&t).is_ok_and(|sd| sd.encap.content_type == oids::TST_INFO)
         }
@@ -104,7 +124,7 @@ pub fn check_timestamp(
         imprint: ImprintOutcome::NotChecked,
     };
     let (bytes, _) = unarmor(token);
-    let sd = match locate_signed_data(&bytes)
+    let sd = match locate_signed_data(token_of(&bytes))
         .and_then(|t| t.map(|t| SignedData::decode(&t)).transpose())
     {
         Ok(Some(sd)) => sd,

@@ -196,11 +196,6 @@ pub fn validate_bytes(
                     ErrorCode::UnsupportedFormat,
                     "PDF signatures are not supported yet",
                 )
-            } else if is_mime_multipart(bytes) {
-                (
-                    ErrorCode::UnsupportedFormat,
-                    "MIME envelopes (.m7m) are not supported yet",
-                )
             } else {
                 (ErrorCode::NotASignature, "no signature or timestamp found")
             };
@@ -243,6 +238,7 @@ pub fn validate_bytes(
         Container::Attached => Format::CadesAttached,
         Container::Detached => Format::CadesDetached,
         Container::TimeStampedData => Format::Tsd,
+        Container::M7m => Format::M7m,
     });
     for (i, entry) in doc.signatures.iter().enumerate() {
         let id = format!("S{}", i + 1);
@@ -348,6 +344,19 @@ pub fn validate_bytes(
                 .push(timestamp_report(id, kind, facts, covers, options));
         }
     }
+    let all: Vec<String> = (1..=report.signatures.len())
+        .map(|i| format!("S{i}"))
+        .collect();
+    for facts in &doc.envelope_timestamps {
+        let id = format!("T{}", report.timestamps.len() + 1);
+        report.timestamps.push(timestamp_report(
+            id,
+            "envelope",
+            facts,
+            all.clone(),
+            options,
+        ));
+    }
     tracing::info!(
         sha256 = report.sha256.as_deref().unwrap_or(""),
         signatures = report.signatures.len(),
@@ -377,12 +386,6 @@ fn timestamp_report(
         subindication,
         checks,
     }
-}
-
-fn is_mime_multipart(bytes: &[u8]) -> bool {
-    let head = bytes.get(..bytes.len().min(2048)).unwrap_or(bytes);
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    text.contains("content-type: multipart/")
 }
 
 /// Entry points for fuzzing and for the tests that replay fuzz corpora. Not a stable API.
