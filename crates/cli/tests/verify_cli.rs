@@ -106,6 +106,21 @@ fn exit_status_follows_worst_result() {
     assert_eq!(json(&["tampered.p7m", "empty.p7m", "attached.p7m"]).1, 3);
     assert_eq!(json(&["truncated.p7m"]).1, 1);
     assert_eq!(json(&["missing-file.p7m"]).1, 3);
+    // A file holding only a timestamp counts by its timestamp.
+    let (v, code) = json(&["token.tst"]);
+    assert_eq!(v["files"][0]["format"], "tst");
+    assert_eq!(v["files"][0]["signatures"].as_array().unwrap().len(), 0);
+    assert_eq!(code, 2);
+    assert_eq!(json(&["--trust", "tsa.pem", "token.tst"]).1, 0);
+    // Timestamps never go into signatures, and do not lower a file with signatures.
+    let (v, code) = json(&["--trust", "signer-rsa.pem", "cades-t-wrong-imprint.p7m"]);
+    assert_eq!(v["files"][0]["signatures"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["files"][0]["timestamps"][0]["subindication"],
+        "HASH_FAILURE"
+    );
+    assert_eq!(v["files"][0]["timestamps"][0]["covers"][0], "S1");
+    assert_eq!(code, 0);
 }
 
 #[test]

@@ -54,14 +54,37 @@ fn summary(r: &FileReport) -> String {
             serde_json::to_value(e.code).unwrap().as_str().unwrap()
         );
     }
-    r.signatures
+    let s = r
+        .signatures
         .iter()
         .map(|s| match s.subindication {
             Some(sub) => format!("{}/{}", s.indication.as_str(), sub.as_str()),
             None => s.indication.as_str().to_owned(),
         })
         .collect::<Vec<_>>()
-        .join(";")
+        .join(";");
+    if s.is_empty() {
+        "-".to_owned()
+    } else {
+        s
+    }
+}
+
+fn timestamps_summary(r: &FileReport) -> String {
+    let s = r
+        .timestamps
+        .iter()
+        .map(|t| match t.subindication {
+            Some(sub) => format!("{}:{}/{}", t.kind, t.indication.as_str(), sub.as_str()),
+            None => format!("{}:{}", t.kind, t.indication.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    if s.is_empty() {
+        "-".to_owned()
+    } else {
+        s
+    }
 }
 
 #[test]
@@ -74,7 +97,7 @@ fn fixtures_expected_table_all_rows_match() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
     {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (file, opts, want) = (cols[0], cols[1], cols[2]);
+        let (file, opts, want, want_ts) = (cols[0], cols[1], cols[2], cols[3]);
         let mut trust = Vec::new();
         let mut at = ValidationTime::Now;
         for o in opts.split(',').filter(|o| *o != "-") {
@@ -87,13 +110,20 @@ fn fixtures_expected_table_all_rows_match() {
                 );
             }
         }
-        let got = summary(&check(file, &options(&trust, at)));
+        let report = check(file, &options(&trust, at));
+        let got = summary(&report);
         if got != want {
             failures.push(format!("{file} [{opts}]: want {want}, got {got}"));
         }
+        let got_ts = timestamps_summary(&report);
+        if got_ts != want_ts {
+            failures.push(format!(
+                "{file} [{opts}]: timestamps want {want_ts}, got {got_ts}"
+            ));
+        }
         rows += 1;
     }
-    assert!(rows >= 30, "expected.tsv has only {rows} rows");
+    assert!(rows >= 38, "expected.tsv has only {rows} rows");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
