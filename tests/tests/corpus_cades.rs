@@ -193,6 +193,7 @@ fn corpus_cades_rows_agree_or_are_pending() {
             trust,
             at: at_of(&row.note),
             now,
+            keep_content: false,
         };
         let input = FileInput {
             display: row.path.clone(),

@@ -26,6 +26,9 @@ pub struct ReadOptions {
     pub detached_content: Option<Vec<u8>>,
     /// Certificates that may be the signer's (trust anchors and others).
     pub supplied_certificates: Vec<Arc<CertificateInfo>>,
+    /// Whether to return the original content in [`Document::content`] (a copy: ask only
+    /// when it will be used, for example to extract it).
+    pub keep_content: bool,
 }
 
 /// One signature found in the document.
@@ -80,7 +83,8 @@ pub struct Document {
     /// Signatures: innermost envelope first, signers in encoded order, each countersignature
     /// right after its parent.
     pub signatures: Vec<SignatureEntry>,
-    /// The original content (of the innermost envelope), when present.
+    /// The original content (of the innermost envelope), when present and asked for
+    /// ([`ReadOptions::keep_content`]).
     pub content: Option<Vec<u8>>,
     /// Whether the content of a detached signature was missing.
     pub content_missing: bool,
@@ -188,7 +192,9 @@ impl Walker<'_> {
                 }
             }
         }
-        state.final_content = content.map(<[u8]>::to_vec);
+        if self.options.keep_content {
+            state.final_content = content.map(<[u8]>::to_vec);
+        }
         Ok(())
     }
 

@@ -33,13 +33,21 @@ fn doc(name: &str, options: &ReadOptions) -> lavoro_agile_cades::Document {
 
 #[test]
 fn ber_attached_joins_chunks_and_verifies() {
-    let d = doc("ber.p7m", &ReadOptions::default());
+    let d = doc(
+        "ber.p7m",
+        &ReadOptions {
+            keep_content: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(d.container, Container::Attached);
     let f = d.signatures[0].facts.as_ref().unwrap();
     assert_eq!(f.digest, DigestOutcome::Match);
     assert_eq!(f.signature, Some(SignatureOutcome::Valid));
     assert_eq!(f.ess, EssOutcome::Matched(2));
     assert_eq!(d.content.unwrap().len(), 4500);
+    let without = doc("ber.p7m", &ReadOptions::default());
+    assert!(without.content.is_none());
 }
 
 #[test]

@@ -139,7 +139,12 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         Some(AtArg::Time(t)) => ValidationTime::Given(t),
         Some(AtArg::SigningTime) => ValidationTime::SigningTime,
     };
-    let options = Options { trust, at, now };
+    let options = Options {
+        trust,
+        at,
+        now,
+        keep_content: args.extract.is_some(),
+    };
     let inputs: Vec<FileInput> = args
         .files
         .iter()

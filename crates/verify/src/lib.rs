@@ -53,6 +53,8 @@ pub struct Options {
     pub at: ValidationTime,
     /// The current time, read by the caller.
     pub now: OffsetDateTime,
+    /// Whether to return each document's original content (for extraction).
+    pub keep_content: bool,
 }
 
 /// A file to check.
@@ -166,6 +168,7 @@ pub fn validate_bytes(
     let mut read_options = ReadOptions {
         detached_content: None,
         supplied_certificates: options.trust.anchors().to_vec(),
+        keep_content: options.keep_content,
     };
     let mut outcome = lavoro_agile_cades::read(bytes, &read_options);
     if let (Ok(ReadOutcome::Signed(doc)), Some(path)) = (&outcome, content_path) {
@@ -397,6 +400,7 @@ pub mod fuzzing {
             trust: crate::TrustStore::new(),
             at: crate::ValidationTime::SigningTime,
             now: time::OffsetDateTime::UNIX_EPOCH,
+            keep_content: true,
         };
         let report = crate::report::FileReport {
             path: "fuzz".to_owned(),

@@ -31,6 +31,7 @@ fn options(trust: &[&str], at: ValidationTime) -> Options {
         trust: store,
         at,
         now: datetime!(2026-01-01 00:00 UTC),
+        keep_content: true,
     }
 }
 
