@@ -99,7 +99,7 @@ pub enum ReadOutcome {
     /// Signatures were located (possibly undecodable: then their facts are errors).
     Signed(Document),
     /// A bare RFC 3161 timestamp token (`.tst`): no signature, one timestamp.
-    TimestampToken(TimestampFacts),
+    TimestampToken(Box<TimestampFacts>),
     /// The bytes are a CMS structure of another type (content type OID).
     Unsupported(String),
     /// Not a CMS structure at all.
@@ -310,7 +310,10 @@ fn read_m7m(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
 ///     content          OCTET STRING OPTIONAL,
 ///     temporalEvidence Evidence }
 /// ```
-fn timestamped_data_content(data: &[u8]) -> Result<Option<(Vec<u8>, Vec<Vec<u8>>)>, Error> {
+/// The content of a TimeStampedData and the timestamp tokens of its evidence.
+type TsdParts = (Vec<u8>, Vec<Vec<u8>>);
+
+fn timestamped_data_content(data: &[u8]) -> Result<Option<TsdParts>, Error> {
     let (ci, _) = Tlv::parse_prefix(data)?;
     let mut r = ci.children()?;
     r.read_universal(universal::OID, "ContentInfo without type")?;
@@ -390,11 +393,11 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         return Ok(ReadOutcome::Unsupported(content_type));
     }
     if is_timestamp_token(data) {
-        return Ok(ReadOutcome::TimestampToken(check_timestamp(
+        return Ok(ReadOutcome::TimestampToken(Box::new(check_timestamp(
             data,
             None,
             &options.supplied_certificates,
-        )));
+        ))));
     }
 
     let mut walker = Walker {

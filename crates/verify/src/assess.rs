@@ -398,6 +398,52 @@ pub fn explanation(indication: Indication, sub: Option<SubIndication>) -> Biling
     }
 }
 
+/// The checks of a timestamp token: the TSA signature (as for a signer) and the imprint.
+pub fn timestamp_checks(
+    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
+    trust: &TrustStore,
+) -> Vec<Check> {
+    use lavoro_agile_cades::timestamp::ImprintOutcome;
+    if let Some(problem) = &facts.format_problem {
+        return undecodable(problem);
+    }
+    let mut checks = match &facts.signer {
+        Some(signer) => checks_for(signer, trust, true).0,
+        None => undecodable("no signer"),
+    };
+    checks.push(match &facts.imprint {
+        ImprintOutcome::Match => check(
+            "message_imprint",
+            Outcome::Passed,
+            None,
+            "La marca temporale corrisponde ai dati che copre.",
+            "The timestamp matches the data it covers.",
+        ),
+        ImprintOutcome::Mismatch => check(
+            "message_imprint",
+            Outcome::Failed,
+            Some(SubIndication::HashFailure),
+            "La marca temporale non corrisponde ai dati che dovrebbe coprire.",
+            "The timestamp does not match the data it should cover.",
+        ),
+        ImprintOutcome::NotChecked => check(
+            "message_imprint",
+            Outcome::Skipped,
+            None,
+            "I dati coperti dalla marca temporale non sono disponibili.",
+            "The data the timestamp covers is not available.",
+        ),
+        ImprintOutcome::Unsupported(oid) => check(
+            "message_imprint",
+            Outcome::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailure),
+            format!("Algoritmo di impronta non supportato ({oid})."),
+            format!("Unsupported digest algorithm ({oid})."),
+        ),
+    });
+    checks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,50 +490,4 @@ mod tests {
         let checks = vec![check("format", Outcome::Passed, None, "", "")];
         assert_eq!(verdict(&checks), (Indication::TotalPassed, None));
     }
-}
-
-/// The checks of a timestamp token: the TSA signature (as for a signer) and the imprint.
-pub fn timestamp_checks(
-    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
-    trust: &TrustStore,
-) -> Vec<Check> {
-    use lavoro_agile_cades::timestamp::ImprintOutcome;
-    if let Some(problem) = &facts.format_problem {
-        return undecodable(problem);
-    }
-    let mut checks = match &facts.signer {
-        Some(signer) => checks_for(signer, trust, true).0,
-        None => undecodable("no signer"),
-    };
-    checks.push(match &facts.imprint {
-        ImprintOutcome::Match => check(
-            "message_imprint",
-            Outcome::Passed,
-            None,
-            "La marca temporale corrisponde ai dati che copre.",
-            "The timestamp matches the data it covers.",
-        ),
-        ImprintOutcome::Mismatch => check(
-            "message_imprint",
-            Outcome::Failed,
-            Some(SubIndication::HashFailure),
-            "La marca temporale non corrisponde ai dati che dovrebbe coprire.",
-            "The timestamp does not match the data it should cover.",
-        ),
-        ImprintOutcome::NotChecked => check(
-            "message_imprint",
-            Outcome::Skipped,
-            None,
-            "I dati coperti dalla marca temporale non sono disponibili.",
-            "The data the timestamp covers is not available.",
-        ),
-        ImprintOutcome::Unsupported(oid) => check(
-            "message_imprint",
-            Outcome::Indeterminate,
-            Some(SubIndication::CryptoConstraintsFailure),
-            format!("Algoritmo di impronta non supportato ({oid})."),
-            format!("Unsupported digest algorithm ({oid})."),
-        ),
-    });
-    checks
 }
