@@ -232,3 +232,17 @@ fn trust_folder_loads_certificates_and_skips_other_files() {
     assert!(v["files"][0]["signatures"][0]["subindication"].is_null());
     assert_eq!(code, 0);
 }
+
+#[test]
+fn trust_accepts_crls_and_trusted_lists_by_content() {
+    for t in [
+        "ca.crl",
+        "ca-crl.pem",
+        "trusted-list.xml",
+        "ca.pem",
+        "signer-rsa.der",
+    ] {
+        let out = run(&["--trust", t, "attached.p7m"]);
+        assert_ne!(out.status.code(), Some(64), "--trust {t} refused");
+    }
+}

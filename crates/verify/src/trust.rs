@@ -170,3 +170,38 @@ impl TrustStore {
         &self.trusted_lists
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/cades")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn kinds_are_detected_from_content() {
+        let mut t = TrustStore::new();
+        assert_eq!(t.add_bytes(&fixture("ca.crl")), Ok(TrustKind::Crl));
+        assert_eq!(t.add_bytes(&fixture("ca-crl.pem")), Ok(TrustKind::Crl));
+        assert_eq!(
+            t.add_bytes(&fixture("trusted-list.xml")),
+            Ok(TrustKind::TrustedList)
+        );
+        assert_eq!(t.add_bytes(&fixture("ca.pem")), Ok(TrustKind::Certificates));
+        assert_eq!(
+            t.add_bytes(&fixture("signer-rsa.der")),
+            Ok(TrustKind::Certificates)
+        );
+        assert_eq!(t.add_bytes(b"hello"), Err(TrustError::Unrecognised));
+        assert_eq!(
+            (t.anchors().len(), t.crls().len(), t.trusted_lists().len()),
+            (2, 2, 1)
+        );
+    }
+}
