@@ -352,6 +352,14 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<TsdParts>, Error> {
 pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
     let (data, armor) = unarmor(bytes);
     let Some(content_type) = content_info_type(&data) else {
+        if is_timestamp_token(&data) {
+            // An RFC 3161 TimeStampResp (`.tsr`) holding a token.
+            return Ok(ReadOutcome::TimestampToken(Box::new(check_timestamp(
+                &data,
+                None,
+                &options.supplied_certificates,
+            ))));
+        }
         if mime::is_multipart(bytes) {
             return read_m7m(bytes, options);
         }
@@ -372,9 +380,20 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         };
         let (inner, _) = unarmor(&owned_tsd);
         if content_info_type(&inner).as_deref() != Some(oids::SIGNED_DATA) {
-            return Ok(ReadOutcome::Unsupported(
-                "TimeStampedData around unsigned content".to_owned(),
-            ));
+            // A timestamped document without signatures: only the timestamps to report.
+            let envelope_timestamps = tokens
+                .iter()
+                .map(|t| check_timestamp(t, Some(&owned_tsd), &options.supplied_certificates))
+                .collect();
+            return Ok(ReadOutcome::Signed(Document {
+                container: Container::TimeStampedData,
+                armor,
+                envelopes: 0,
+                signatures: Vec::new(),
+                content: options.keep_content.then(|| owned_tsd.clone()),
+                content_missing: false,
+                envelope_timestamps,
+            }));
         }
         return read(&inner, options).map(|o| match o {
             ReadOutcome::Signed(mut d) => {
