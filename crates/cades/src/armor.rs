@@ -104,7 +104,11 @@ fn decode_pem(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    // Linear-time search: hostile input must not make this quadratic.
+    if needle.is_empty() {
+        return None;
+    }
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Returns the binary structure inside `bytes` and how it was wrapped.

@@ -9,10 +9,11 @@ use crate::armor::decode_base64_text;
 pub const MAX_PARTS: usize = 16;
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    // Linear-time search: hostile input must not make this quadratic.
     if needle.is_empty() {
         return None;
     }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Splits a header block from its body at the first empty line.
