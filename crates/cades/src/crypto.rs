@@ -282,6 +282,12 @@ fn scheme(alg: &AlgorithmIdentifier<'_>) -> Result<Scheme, String> {
         | "2.16.840.1.101.3.4.3.10"
         | "2.16.840.1.101.3.4.3.11"
         | "2.16.840.1.101.3.4.3.12" => Scheme::Ecdsa(DigestAlgorithm::from_oid(oid)),
+        // BSI TR-03111 plain ECDSA (r||s): ecdsa-plain-SHA1 / -SHA224 / -SHA256 / -SHA384 / -SHA512.
+        "0.4.0.127.0.7.1.1.4.1.1" => Scheme::Ecdsa(Some(DigestAlgorithm::Sha1)),
+        "0.4.0.127.0.7.1.1.4.1.2" => Scheme::Ecdsa(Some(DigestAlgorithm::Sha224)),
+        "0.4.0.127.0.7.1.1.4.1.3" => Scheme::Ecdsa(Some(DigestAlgorithm::Sha256)),
+        "0.4.0.127.0.7.1.1.4.1.4" => Scheme::Ecdsa(Some(DigestAlgorithm::Sha384)),
+        "0.4.0.127.0.7.1.1.4.1.5" => Scheme::Ecdsa(Some(DigestAlgorithm::Sha512)),
         "1.3.101.112" => Scheme::Ed25519,
         "1.3.101.113" => Scheme::Ed448,
         other => return Err(format!("signature algorithm {other}")),
@@ -331,7 +337,8 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
             let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
                 return SignatureOutcome::Invalid("malformed P-256 public key");
             };
-            let Ok(s) = p256::ecdsa::Signature::from_der(sig) else {
+            // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
+            let Ok(s) = p256::ecdsa::Signature::from_der(sig).or_else(|_| p256::ecdsa::Signature::from_slice(sig)) else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())
@@ -340,7 +347,8 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
             let Ok(vk) = p384::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
                 return SignatureOutcome::Invalid("malformed P-384 public key");
             };
-            let Ok(s) = p384::ecdsa::Signature::from_der(sig) else {
+            // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
+            let Ok(s) = p384::ecdsa::Signature::from_der(sig).or_else(|_| p384::ecdsa::Signature::from_slice(sig)) else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())
@@ -349,7 +357,8 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
             let Ok(vk) = p521::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
                 return SignatureOutcome::Invalid("malformed P-521 public key");
             };
-            let Ok(s) = p521::ecdsa::Signature::from_der(sig) else {
+            // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
+            let Ok(s) = p521::ecdsa::Signature::from_der(sig).or_else(|_| p521::ecdsa::Signature::from_slice(sig)) else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())

@@ -186,12 +186,26 @@ pub fn checks_for(
     }
 
     match &facts.digest {
+        DigestOutcome::Match if countersignature => checks.push(check(
+            "message_digest",
+            Outcome::Passed,
+            None,
+            "La firma controfirmata non è stata modificata.",
+            "The countersigned signature has not been changed.",
+        )),
         DigestOutcome::Match => checks.push(check(
             "message_digest",
             Outcome::Passed,
             None,
             "Il documento non è stato modificato dopo la firma.",
             "The document has not been changed since it was signed.",
+        )),
+        DigestOutcome::Mismatch if countersignature => checks.push(check(
+            "message_digest",
+            Outcome::Failed,
+            Some(SubIndication::HashFailure),
+            "L'impronta non corrisponde: la firma controfirmata è stata modificata.",
+            "The digest does not match: the countersigned signature was changed.",
         )),
         DigestOutcome::Mismatch => checks.push(check(
             "message_digest",
