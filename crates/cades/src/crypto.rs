@@ -338,7 +338,9 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
                 return SignatureOutcome::Invalid("malformed P-256 public key");
             };
             // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
-            let Ok(s) = p256::ecdsa::Signature::from_der(sig).or_else(|_| p256::ecdsa::Signature::from_slice(sig)) else {
+            let Ok(s) = p256::ecdsa::Signature::from_der(sig)
+                .or_else(|_| p256::ecdsa::Signature::from_slice(sig))
+            else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())
@@ -348,7 +350,9 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
                 return SignatureOutcome::Invalid("malformed P-384 public key");
             };
             // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
-            let Ok(s) = p384::ecdsa::Signature::from_der(sig).or_else(|_| p384::ecdsa::Signature::from_slice(sig)) else {
+            let Ok(s) = p384::ecdsa::Signature::from_der(sig)
+                .or_else(|_| p384::ecdsa::Signature::from_slice(sig))
+            else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())
@@ -358,7 +362,9 @@ fn ecdsa_verify(curve: Option<&str>, key: &[u8], prehash: &[u8], sig: &[u8]) -> 
                 return SignatureOutcome::Invalid("malformed P-521 public key");
             };
             // DER Ecdsa-Sig-Value, or the plain r||s form (BSI TR-03111 "plain" ECDSA).
-            let Ok(s) = p521::ecdsa::Signature::from_der(sig).or_else(|_| p521::ecdsa::Signature::from_slice(sig)) else {
+            let Ok(s) = p521::ecdsa::Signature::from_der(sig)
+                .or_else(|_| p521::ecdsa::Signature::from_slice(sig))
+            else {
                 return SignatureOutcome::Invalid("malformed ECDSA signature value");
             };
             ok(vk.verify_prehash(prehash, &s).is_ok())

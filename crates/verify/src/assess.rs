@@ -67,12 +67,24 @@ pub fn signer_of(cert: &CertificateInfo) -> Signer {
     }
 }
 
+/// Whose facts are being judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A signature over the document.
+    Signature,
+    /// A countersignature over another signature's value.
+    CounterSignature,
+    /// The TSA's signature inside a timestamp token.
+    TimestampAuthority,
+}
+
 /// The checks and warnings for one signer's facts.
 pub fn checks_for(
     facts: &SignerFacts,
     trust: &TrustStore,
-    countersignature: bool,
+    role: Role,
 ) -> (Vec<Check>, Vec<Warning>) {
+    let countersignature = role == Role::CounterSignature;
     let mut checks = Vec::new();
     let mut warnings = Vec::new();
 
@@ -164,7 +176,7 @@ pub fn checks_for(
                 "La firma non contiene un riferimento firmato al certificato.",
                 "The signature holds no signed reference to the certificate.",
             ));
-            if facts.has_signed_attributes && !countersignature {
+            if facts.has_signed_attributes && role == Role::Signature {
                 warnings.push(Warning {
                     code: "signing_certificate_attribute_missing",
                     message: Bilingual::new(
@@ -186,6 +198,13 @@ pub fn checks_for(
     }
 
     match &facts.digest {
+        DigestOutcome::Match if role == Role::TimestampAuthority => checks.push(check(
+            "message_digest",
+            Outcome::Passed,
+            None,
+            "Il contenuto della marca temporale non è stato modificato.",
+            "The timestamp content has not been changed.",
+        )),
         DigestOutcome::Match if countersignature => checks.push(check(
             "message_digest",
             Outcome::Passed,
@@ -422,7 +441,7 @@ pub fn timestamp_checks(
         return undecodable(problem);
     }
     let mut checks = match &facts.signer {
-        Some(signer) => checks_for(signer, trust, true).0,
+        Some(signer) => checks_for(signer, trust, Role::TimestampAuthority).0,
         None => undecodable("no signer"),
     };
     checks.push(match &facts.imprint {

@@ -257,7 +257,15 @@ pub fn validate_bytes(
                     None,
                 ),
                 Ok(facts) => {
-                    let (c, w) = assess::checks_for(facts, &options.trust, countersignature);
+                    let (c, w) = assess::checks_for(
+                        facts,
+                        &options.trust,
+                        if countersignature {
+                            assess::Role::CounterSignature
+                        } else {
+                            assess::Role::Signature
+                        },
+                    );
                     let signer = match &facts.certificate {
                         lavoro_agile_cades::signer::CertificateLookup::Found {
                             certificate,
