@@ -75,6 +75,8 @@ pub type FormatProblem = String;
 /// All facts about one signer.
 #[derive(Debug, Clone)]
 pub struct SignerFacts {
+    /// A countersignature carries a content-type attribute (RFC 5652 11.4 forbids it).
+    pub countersignature_content_type: bool,
     /// Structural problems (missing required attributes, undecodable attributes, ...).
     pub format_problems: Vec<FormatProblem>,
     /// Whether signed attributes are present.
@@ -141,6 +143,7 @@ pub fn check_signer(
     let mut signing_time = None;
     let mut ess_refs: Option<Vec<EssCertId>> = None;
     let mut message_digest: Option<Vec<u8>> = None;
+    let mut countersignature_content_type = false;
     if let Some(sa) = &si.signed_attributes {
         match sa.get(oids::MESSAGE_DIGEST).map(single_value) {
             Some(Ok(v)) if v.tag.is_universal(universal::OCTET_STRING) => match v.octets() {
@@ -163,9 +166,9 @@ pub fn check_signer(
             (Signed::Content { .. }, None) => {
                 format_problems.push("content-type attribute is missing".to_owned())
             }
-            // RFC 5652 11.4: a countersignature has no content-type attribute.
-            (Signed::CounterSignatureOf(_), Some(_)) => format_problems
-                .push("a countersignature must not carry a content-type attribute".to_owned()),
+            // RFC 5652 11.4: a countersignature has no content-type attribute. Some signing
+            // software adds one anyway; it changes nothing signed, so it is only remarked.
+            (Signed::CounterSignatureOf(_), Some(_)) => countersignature_content_type = true,
             (Signed::CounterSignatureOf(_), None) => {}
         }
         if let Some(attr) = sa.get(oids::SIGNING_TIME) {
@@ -323,6 +326,7 @@ pub fn check_signer(
         .collect();
 
     SignerFacts {
+        countersignature_content_type,
         format_problems,
         content_timestamps,
         has_signed_attributes: si.signed_attributes.is_some(),

@@ -312,6 +312,15 @@ pub fn checks_for(
         }
     }
 
+    if facts.countersignature_content_type {
+        warnings.push(Warning {
+            code: "countersignature_content_type",
+            message: Bilingual::new(
+                "La controfirma contiene un attributo content-type, che lo standard non prevede; non cambia ciò che è firmato.",
+                "The countersignature carries a content-type attribute, which the standard does not allow; it does not change what is signed.",
+            ),
+        });
+    }
     if facts.signed_attributes_reencoded {
         warnings.push(Warning {
             code: "signed_attributes_not_der",
