@@ -368,6 +368,17 @@ pub fn validate_bytes(
             options,
         ));
     }
+    if report.signatures.is_empty() && report.timestamps.is_empty() {
+        // The contract: an error exactly when nothing at all could be located.
+        report.error = Some(file_error(
+            ErrorCode::NotASignature,
+            "no signature or timestamp found",
+        ));
+        return FileOutcome {
+            report,
+            content: None,
+        };
+    }
     tracing::info!(
         sha256 = report.sha256.as_deref().unwrap_or(""),
         signatures = report.signatures.len(),
