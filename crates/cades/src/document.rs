@@ -54,6 +54,9 @@ pub enum TimestampKind {
     Content,
     /// The whole signed envelope (the timestamp part of an M7M).
     Envelope,
+    /// A CAdES-A archive timestamp: its TSA signature is checked, what it covers (the
+    /// archive-timestamp hash) is not computed yet.
+    Archive,
     /// A bare token whose data is not at hand (`.tst`).
     Token,
 }
@@ -243,6 +246,12 @@ impl Walker<'_> {
                     timestamps.push((
                         TimestampKind::Content,
                         check_timestamp(token, content, supplied),
+                    ));
+                }
+                for token in facts.archive_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Archive,
+                        check_timestamp(token, None, supplied),
                     ));
                 }
                 out.push(SignatureEntry {

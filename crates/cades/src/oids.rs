@@ -24,6 +24,12 @@ pub const SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub const SIGNATURE_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.14";
 /// content-time-stamp signed attribute (ETSI EN 319 122-1).
 pub const CONTENT_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.20";
+/// Archive timestamps: ATSv1 (RFC 5126), ATSv2 (RFC 5126), ATSv3 (ETSI EN 319 122-1).
+pub const ARCHIVE_TIMESTAMPS: [&str; 3] = [
+    "1.2.840.113549.1.9.16.2.27",
+    "1.2.840.113549.1.9.16.2.48",
+    "0.4.0.1733.2.4",
+];
 /// subjectKeyIdentifier extension.
 pub const SUBJECT_KEY_IDENTIFIER: &str = "2.5.29.14";
 /// commonName.

@@ -100,6 +100,8 @@ pub struct SignerFacts {
     pub signature_value: Vec<u8>,
     /// RFC 3161 signature timestamp tokens found in the unsigned attributes, as stored.
     pub signature_timestamps: Vec<Vec<u8>>,
+    /// Archive timestamp tokens (CAdES-A, any version), as stored.
+    pub archive_timestamps: Vec<Vec<u8>>,
     /// RFC 3161 content timestamp tokens (signed attribute), as stored.
     pub content_timestamps: Vec<Vec<u8>>,
     /// The signature value verifies over the DER re-encoding of the signed attributes, not
@@ -325,7 +327,15 @@ pub fn check_signer(
         .flat_map(|a| a.values.iter().map(|v| v.raw.to_vec()))
         .collect();
 
+    let archive_timestamps = si
+        .unsigned_attributes
+        .iter()
+        .filter(|a| oids::ARCHIVE_TIMESTAMPS.contains(&a.oid.as_str()))
+        .flat_map(|a| a.values.iter().map(|v| v.raw.to_vec()))
+        .collect();
+
     SignerFacts {
+        archive_timestamps,
         countersignature_content_type,
         format_problems,
         content_timestamps,

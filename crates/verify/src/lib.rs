@@ -347,6 +347,7 @@ pub fn validate_bytes(
                 TimestampKind::Signature => "signature",
                 TimestampKind::Content => "content",
                 TimestampKind::Envelope => "envelope",
+                TimestampKind::Archive => "archive",
                 TimestampKind::Token => "token",
             };
             let covers = vec![format!("S{}", i + 1)];
