@@ -369,17 +369,16 @@ pub fn checks_for(
     (checks, warnings)
 }
 
-/// Precedence of sub-indications when several checks fail: format, then a changed
-/// document, then a broken signature value, then what is missing to decide.
-///
-/// ETSI EN 319 102-1 runs signing-certificate identification first; we put HASH_FAILURE
-/// before NO_SIGNING_CERTIFICATE_FOUND because a changed document is a fact that holds
-/// whoever signed, and the most useful thing to tell the user.
+/// Precedence of sub-indications when several checks fail, in the order of the building
+/// blocks of ETSI EN 319 102-1 (5.2 format checking, 5.2.3 identification of the signing
+/// certificate, 5.2.7 cryptographic verification, then chain): a signature whose signer
+/// cannot be identified is INDETERMINATE even if its content digest also fails (the
+/// failing check is still listed among the facts).
 const PRECEDENCE: [SubIndication; 7] = [
     SubIndication::FormatFailure,
+    SubIndication::NoSigningCertificateFound,
     SubIndication::HashFailure,
     SubIndication::SigCryptoFailure,
-    SubIndication::NoSigningCertificateFound,
     SubIndication::SignedDataNotFound,
     SubIndication::CryptoConstraintsFailure,
     SubIndication::NoCertificateChainFound,
