@@ -527,6 +527,33 @@ mod tests {
     }
 
     #[test]
+    fn verdict_unidentified_signer_comes_before_hash_failure() {
+        let checks = vec![
+            check(
+                "signing_certificate",
+                Outcome::Indeterminate,
+                Some(SubIndication::NoSigningCertificateFound),
+                "",
+                "",
+            ),
+            check(
+                "message_digest",
+                Outcome::Failed,
+                Some(SubIndication::HashFailure),
+                "",
+                "",
+            ),
+        ];
+        assert_eq!(
+            verdict(&checks),
+            (
+                Indication::Indeterminate,
+                Some(SubIndication::NoSigningCertificateFound)
+            )
+        );
+    }
+
+    #[test]
     fn verdict_all_passed_has_no_subindication() {
         let checks = vec![check("format", Outcome::Passed, None, "", "")];
         assert_eq!(verdict(&checks), (Indication::TotalPassed, None));
