@@ -75,6 +75,9 @@ pub type FormatProblem = String;
 /// All facts about one signer.
 #[derive(Debug, Clone)]
 pub struct SignerFacts {
+    /// The signer identifier in words: issuer name and serial number (hex), or the subject
+    /// key identifier (hex) — for reports when the certificate itself is missing.
+    pub signer_identifier: SignerIdentifierText,
     /// A countersignature carries a content-type attribute (RFC 5652 11.4 forbids it).
     pub countersignature_content_type: bool,
     /// Structural problems (missing required attributes, undecodable attributes, ...).
@@ -107,6 +110,47 @@ pub struct SignerFacts {
     /// The signature value verifies over the DER re-encoding of the signed attributes, not
     /// over the bytes as stored (they are stored out of DER order).
     pub signed_attributes_reencoded: bool,
+}
+
+/// A SignerIdentifier rendered for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerIdentifierText {
+    /// Issuer name (RFC 4514, when decodable) and serial number in hex.
+    IssuerSerial {
+        /// The issuer name.
+        issuer: Option<String>,
+        /// The serial number, hex.
+        serial: String,
+    },
+    /// Subject key identifier, hex.
+    SubjectKeyIdentifier(String),
+}
+
+fn identifier_text(sid: &crate::cms::SignerIdentifier<'_>) -> SignerIdentifierText {
+    use der::Decode;
+    let hex = |b: &[u8]| {
+        b.iter()
+            .skip_while(|x| **x == 0)
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    };
+    match sid {
+        crate::cms::SignerIdentifier::IssuerAndSerial { issuer, serial } => {
+            SignerIdentifierText::IssuerSerial {
+                issuer: issuer
+                    .to_der()
+                    .ok()
+                    .and_then(|d| x509_cert::name::Name::from_der(&d).ok())
+                    .map(|n| n.to_string()),
+                serial: hex(serial),
+            }
+        }
+        crate::cms::SignerIdentifier::SubjectKeyIdentifier(k) => {
+            SignerIdentifierText::SubjectKeyIdentifier(
+                k.iter().map(|x| format!("{x:02x}")).collect(),
+            )
+        }
+    }
 }
 
 /// What the signer signed.
@@ -335,6 +379,7 @@ pub fn check_signer(
         .collect();
 
     SignerFacts {
+        signer_identifier: identifier_text(&si.sid),
         archive_timestamps,
         countersignature_content_type,
         format_problems,

@@ -19,6 +19,7 @@ pub mod trust;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use lavoro_agile_cades::signer::SignerIdentifierText;
 use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome, TimestampKind};
 use sha2::Digest;
 use time::OffsetDateTime;
@@ -271,7 +272,17 @@ pub fn validate_bytes(
                             certificate,
                             ..
                         } => Some(assess::signer_of(certificate)),
-                        _ => None,
+                        // Without the certificate, say at least which one it should be.
+                        _ => match &facts.signer_identifier {
+                            SignerIdentifierText::IssuerSerial { issuer, serial } => {
+                                Some(report::Signer {
+                                    issuer: issuer.clone(),
+                                    serial_number: Some(serial.clone()),
+                                    ..Default::default()
+                                })
+                            }
+                            SignerIdentifierText::SubjectKeyIdentifier(_) => None,
+                        },
                     };
                     (
                         c,
