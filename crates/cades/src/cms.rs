@@ -120,11 +120,13 @@ impl SignedAttributes<'_> {
     /// The signed attributes in distinguished encoding (definite lengths, SET elements
     /// sorted), tagged as `SET OF`: what some signers sign while storing another order.
     pub fn signed_bytes_canonical(&self) -> Result<Vec<u8>, Error> {
-        let mut retagged = self.raw.to_vec();
-        if let Some(first) = retagged.first_mut() {
-            *first = 0x31;
-        }
-        Tlv::parse_exact(&retagged)?.to_canonical_der()
+        Tlv::parse_exact(&self.signed_bytes())?.to_canonical_der()
+    }
+
+    /// The signed attributes with definite lengths in stored order, tagged as `SET OF`:
+    /// what a signer that stores BER indefinite lengths may have signed.
+    pub fn signed_bytes_definite(&self) -> Result<Vec<u8>, Error> {
+        Tlv::parse_exact(&self.signed_bytes())?.to_der()
     }
 
     /// The first attribute of type `oid`.

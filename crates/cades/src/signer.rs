@@ -327,25 +327,39 @@ pub fn check_signer(
                         &stored,
                         &si.signature,
                     );
-                    match (&outcome, sa.signed_bytes_canonical()) {
-                        // The stored bytes come first; some signers sign the DER form of
-                        // attributes they store in another order (the values are the same).
-                        (SignatureOutcome::Invalid(_), Ok(canonical)) if canonical != stored => {
-                            match verify_signature(
+                    if matches!(outcome, SignatureOutcome::Invalid(_)) {
+                        // The stored bytes come first. Some signers sign the DER form of
+                        // attributes they store in another order or with indefinite
+                        // lengths (the attribute values are the same): try those forms.
+                        let alternatives =
+                            [sa.signed_bytes_canonical(), sa.signed_bytes_definite()];
+                        let mut tried: Vec<Vec<u8>> = vec![stored.clone()];
+                        let mut found = false;
+                        for alt in alternatives.into_iter().flatten() {
+                            if tried.contains(&alt) {
+                                continue;
+                            }
+                            let o = verify_signature(
                                 &key,
                                 &si.signature_algorithm,
                                 digest_alg,
-                                &canonical,
+                                &alt,
                                 &si.signature,
-                            ) {
-                                SignatureOutcome::Valid => {
-                                    signed_attributes_reencoded = true;
-                                    Some(SignatureOutcome::Valid)
-                                }
-                                _ => Some(outcome),
+                            );
+                            if o == SignatureOutcome::Valid {
+                                found = true;
+                                break;
                             }
+                            tried.push(alt);
                         }
-                        _ => Some(outcome),
+                        if found {
+                            signed_attributes_reencoded = true;
+                            Some(SignatureOutcome::Valid)
+                        } else {
+                            Some(outcome)
+                        }
+                    } else {
+                        Some(outcome)
                     }
                 }
                 None => content.map(|c| {

@@ -325,8 +325,8 @@ pub fn checks_for(
         warnings.push(Warning {
             code: "signed_attributes_not_der",
             message: Bilingual::new(
-                "Gli attributi firmati sono memorizzati in un ordine diverso da quello firmato (codifica non DER); il loro contenuto è comunque quello firmato.",
-                "The signed attributes are stored in another order than the one signed (not DER encoded); their content is still what was signed.",
+                "Gli attributi firmati sono memorizzati con una codifica diversa da quella firmata (ordine o lunghezze non DER); il loro contenuto è comunque quello firmato.",
+                "The signed attributes are stored in another encoding than the one signed (order or lengths not DER); their content is still what was signed.",
             ),
         });
     }

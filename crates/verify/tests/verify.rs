@@ -333,3 +333,27 @@ fn mutated_fixtures_never_panic() {
     }
     assert!(checked > 1000);
 }
+
+#[test]
+fn signed_attributes_signed_in_der_but_stored_otherwise_pass_with_warning() {
+    for file in ["attributes-reordered.p7m", "attributes-indefinite.p7m"] {
+        let r = check(file, &options(&["signer-rsa.pem"], ValidationTime::Now));
+        let s = &r.signatures[0];
+        assert_eq!(
+            s.indication,
+            lavoro_agile_verify::Indication::TotalPassed,
+            "{file}"
+        );
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.code == "signed_attributes_not_der"),
+            "{file}"
+        );
+    }
+    let plain = check("attached.p7m", &options(&[], ValidationTime::Now));
+    assert!(!plain.signatures[0]
+        .warnings
+        .iter()
+        .any(|w| w.code == "signed_attributes_not_der"));
+}
