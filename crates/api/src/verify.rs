@@ -106,9 +106,20 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
                 let (Some(input), Some(slot)) = (inputs.get(i), slots.get(i)) else {
                     break;
                 };
-                let outcome = lavoro_agile_verify::validate_file(input, options);
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(outcome);
+                // A bug in a parser must not take the other files down with it: the file is
+                // then reported as not checkable (and the bug shows in the log).
+                let run = std::panic::AssertUnwindSafe(|| {
+                    lavoro_agile_verify::validate_file(input, options)
+                });
+                match std::panic::catch_unwind(run) {
+                    Ok(outcome) => {
+                        if let Ok(mut s) = slot.lock() {
+                            *s = Some(outcome);
+                        }
+                    }
+                    Err(_) => {
+                        tracing::error!(file = %input.display, "internal error while checking")
+                    }
                 }
             });
         }
@@ -118,7 +129,7 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
         .zip(inputs)
         .map(|(slot, input)| {
             slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                // Only reachable if a worker thread died; report the file as unreadable.
+                // Only reachable after an internal error; report the file as not checkable.
                 let report = FileReport {
                     path: input.display.clone(),
                     sha256: None,
