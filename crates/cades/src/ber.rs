@@ -107,6 +107,17 @@ pub struct Tlv<'a> {
     depth: u32,
 }
 
+/// How far [`Tlv::write_der`] normalises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DerMode {
+    /// Definite lengths, joined strings.
+    Structure,
+    /// And SET elements sorted.
+    Canonical,
+    /// And BOOLEAN / INTEGER values repaired.
+    Lenient,
+}
+
 /// Reads consecutive elements from a byte slice.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
@@ -351,7 +362,17 @@ impl<'a> Tlv<'a> {
     /// with DER-only parsers, never for computing digests over signed data.
     pub fn to_der(&self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(self.raw.len());
-        self.write_der(&mut out, false)?;
+        self.write_der(&mut out, DerMode::Structure)?;
+        Ok(out)
+    }
+
+    /// Like [`Tlv::to_der`], and also repairs primitive values that older software wrote
+    /// in non-DER form and DER-only parsers refuse: BOOLEAN TRUE other than `FF`, INTEGERs
+    /// with redundant leading octets. For *decoding* a certificate only: its digest and
+    /// signature are always computed over the bytes as stored.
+    pub fn to_der_lenient(&self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(self.raw.len());
+        self.write_der(&mut out, DerMode::Lenient)?;
         Ok(out)
     }
 
@@ -360,11 +381,12 @@ impl<'a> Tlv<'a> {
     /// signature over even when they store another order.
     pub fn to_canonical_der(&self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(self.raw.len());
-        self.write_der(&mut out, true)?;
+        self.write_der(&mut out, DerMode::Canonical)?;
         Ok(out)
     }
 
-    fn write_der(&self, out: &mut Vec<u8>, sort_sets: bool) -> Result<(), Error> {
+    fn write_der(&self, out: &mut Vec<u8>, mode: DerMode) -> Result<(), Error> {
+        let sort_sets = mode == DerMode::Canonical;
         let string_type = self.tag.class == Class::Universal
             && matches!(self.tag.number, 3 | 4 | 12 | 18..=22 | 25..=28 | 30);
         if self.tag.constructed && string_type {
@@ -383,7 +405,7 @@ impl<'a> Tlv<'a> {
             let mut r = self.children()?;
             while let Some(child) = r.next_tlv()? {
                 let mut enc = Vec::with_capacity(child.raw.len());
-                child.write_der(&mut enc, sort_sets)?;
+                child.write_der(&mut enc, mode)?;
                 children.push(enc);
             }
             if sort_sets && self.tag.is_universal(universal::SET) {
@@ -395,6 +417,29 @@ impl<'a> Tlv<'a> {
             for c in children {
                 out.extend_from_slice(&c);
             }
+        } else if mode == DerMode::Lenient
+            && self.tag.is_universal(universal::BOOLEAN)
+            && self.content.len() == 1
+        {
+            write_header(out, self.tag, 1);
+            out.push(if self.content.first() == Some(&0) {
+                0x00
+            } else {
+                0xff
+            });
+        } else if mode == DerMode::Lenient && self.tag.is_universal(universal::INTEGER) {
+            // Drop leading octets that only repeat the sign (X.690 8.3.2).
+            let mut v = self.content;
+            while let [first, second, ..] = v {
+                let redundant = (*first == 0x00 && second & 0x80 == 0)
+                    || (*first == 0xff && second & 0x80 != 0);
+                if !redundant {
+                    break;
+                }
+                v = v.get(1..).unwrap_or_default();
+            }
+            write_header(out, self.tag, v.len());
+            out.extend_from_slice(v);
         } else {
             write_header(out, self.tag, self.content.len());
             out.extend_from_slice(self.content);
@@ -534,6 +579,17 @@ mod tests {
             Tlv::parse_exact(&data),
             Err(Error::LimitExceeded(_))
         ));
+    }
+
+    #[test]
+    fn lenient_der_repairs_boolean_and_integer() {
+        let data = [0x30, 0x07, 0x01, 0x01, 0x01, 0x02, 0x02, 0x00, 0x05];
+        let tlv = Tlv::parse_exact(&data).unwrap();
+        assert_eq!(
+            tlv.to_der_lenient().unwrap(),
+            vec![0x30, 0x06, 0x01, 0x01, 0xff, 0x02, 0x01, 0x05]
+        );
+        assert_eq!(tlv.to_der().unwrap(), data.to_vec());
     }
 
     #[test]

@@ -45,18 +45,24 @@ fn directory_string(value: &der::Any) -> String {
 impl CertificateInfo {
     /// Decodes a DER certificate (a BER-encoded one is normalised to DER first).
     pub fn from_bytes(raw: &[u8]) -> Result<Self, Error> {
-        match Certificate::from_der(raw) {
-            Ok(cert) => Ok(Self {
+        if let Ok(cert) = Certificate::from_der(raw) {
+            return Ok(Self {
                 der: raw.to_vec(),
                 cert,
-            }),
-            Err(_) => {
-                let der = Tlv::parse_exact(raw)?.to_der()?;
-                let cert = Certificate::from_der(&der)
-                    .map_err(|_| Error::Malformed("undecodable certificate"))?;
-                Ok(Self { der, cert })
-            }
+            });
         }
+        // BER structure or non-DER primitives from older software: decode a repaired copy,
+        // but keep the stored bytes, which hashes (ESS references) are computed over.
+        let tlv = Tlv::parse_exact(raw)?;
+        let repaired = tlv.to_der_lenient()?;
+        let cert = Certificate::from_der(&repaired)
+            .map_err(|_| Error::Malformed("undecodable certificate"))?;
+        let der = if tlv.indefinite || repaired.len() != raw.len() {
+            tlv.to_der()?
+        } else {
+            raw.to_vec()
+        };
+        Ok(Self { der, cert })
     }
 
     /// The DER encoding.

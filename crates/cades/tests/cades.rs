@@ -184,3 +184,16 @@ fn fuzz_corpora_replay_without_panic() {
     assert!(replay("certificate", fuzzing::certificate) > 0);
     assert!(replay("unarmor", fuzzing::unarmor) > 0);
 }
+
+#[test]
+fn certificate_with_non_der_boolean_still_decodes_and_keeps_its_bytes() {
+    let mut raw = fixture("signer-rsa.der");
+    let pos = raw
+        .windows(3)
+        .position(|w| w == [0x01, 0x01, 0xff])
+        .unwrap();
+    raw[pos + 2] = 0x01; // BOOLEAN TRUE written as 01, as some older CAs did
+    let cert = CertificateInfo::from_bytes(&raw).unwrap();
+    assert_eq!(cert.der(), raw.as_slice());
+    assert!(cert.common_name().is_some());
+}
