@@ -67,6 +67,19 @@ pub mod fuzzing {
         }
     }
 
+    /// Splits arbitrary bytes as a MIME multipart message.
+    pub fn mime(data: &[u8]) {
+        if crate::mime::is_multipart(data) {
+            let _ = crate::mime::parts(data);
+        }
+    }
+
+    /// Checks arbitrary bytes as an RFC 3161 timestamp token (or TimeStampResp).
+    pub fn timestamp(data: &[u8]) {
+        let _ = crate::timestamp::is_timestamp_token(data);
+        let _ = crate::timestamp::check_timestamp(data, Some(b"covered data"), &[]);
+    }
+
     /// Removes text armour from arbitrary bytes.
     pub fn unarmor(data: &[u8]) {
         let _ = crate::armor::unarmor(data);

@@ -183,6 +183,8 @@ fn fuzz_corpora_replay_without_panic() {
     assert!(replay("ber", fuzzing::ber) > 0);
     assert!(replay("certificate", fuzzing::certificate) > 0);
     assert!(replay("unarmor", fuzzing::unarmor) > 0);
+    assert!(replay("mime", fuzzing::mime) > 0);
+    assert!(replay("timestamp", fuzzing::timestamp) > 0);
 }
 
 #[test]

@@ -26,7 +26,7 @@ struct Cli {
 enum Command {
     /// Show where the app keeps its data, settings and logs.
     Paths,
-    /// Check digital signatures (.p7m, .p7s, nested, base64/PEM, .tsd) and print a report.
+    /// Check digital signatures (.p7m, .p7s, nested, base64/PEM, .tsd, .m7m, .tst) and print a report.
     Verify(verify::VerifyArgs),
 }
 
