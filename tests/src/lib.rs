@@ -26,7 +26,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
         return Some(corpus);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("the shared corpus is missing at {} and CI=true", corpus.display());
+        panic!(
+            "the shared corpus is missing at {} and CI=true",
+            corpus.display()
+        );
     }
     eprintln!(
         "SKIPPED: the shared corpus is not at {} (set LAVORO_AGILE_SHARED); corpus tests skip",

@@ -11,7 +11,7 @@ use crate::cms::{
     MAX_SIGNERS,
 };
 use crate::signer::{check_signer, Signed, SignerFacts};
-use crate::timestamp::{check_timestamp, is_timestamp_token, TimestampFacts};
+use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
 use crate::{mime, oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
@@ -283,25 +283,39 @@ impl Walker<'_> {
 /// against the signed part's bytes.
 fn read_m7m(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
     let parts = mime::parts(bytes);
-    let mut signed: Option<&[u8]> = None;
+    let mut signed: Option<&mime::Part<'_>> = None;
     let mut tokens = Vec::new();
     for p in &parts {
-        if is_timestamp_token(p) {
-            tokens.push(p.as_ref());
-        } else if signed.is_none() && content_info_type(p).as_deref() == Some(oids::SIGNED_DATA) {
-            signed = Some(p.as_ref());
+        if is_timestamp_token(&p.decoded) {
+            tokens.push(p.decoded.as_ref());
+        } else if signed.is_none()
+            && content_info_type(&p.decoded).as_deref() == Some(oids::SIGNED_DATA)
+        {
+            signed = Some(p);
         }
     }
     let Some(signed) = signed else {
         return Ok(ReadOutcome::NotASignature);
     };
-    match read(signed, options)? {
+    match read(&signed.decoded, options)? {
         ReadOutcome::Signed(mut d) => {
             d.container = Container::M7m;
             d.armor = Armor::Binary;
+            let supplied = &options.supplied_certificates;
+            // The timestamp covers the signed file: its bytes as stored in the part (a
+            // .p7m kept as base64 text is timestamped as that text), or decoded.
             d.envelope_timestamps = tokens
                 .iter()
-                .map(|t| check_timestamp(t, Some(signed), &options.supplied_certificates))
+                .map(|t| {
+                    let on_stored = check_timestamp(t, Some(signed.stored), supplied);
+                    if on_stored.imprint == ImprintOutcome::Mismatch
+                        && signed.stored != signed.decoded.as_ref()
+                    {
+                        check_timestamp(t, Some(&signed.decoded), supplied)
+                    } else {
+                        on_stored
+                    }
+                })
                 .collect();
             Ok(ReadOutcome::Signed(d))
         }

@@ -42,6 +42,16 @@ fn boundary(headers: &[u8]) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
+/// One part of a multipart message.
+#[derive(Debug, Clone)]
+pub struct Part<'a> {
+    /// The body as stored in the message (for a `.p7m` written as base64 text, the bytes
+    /// of that file).
+    pub stored: &'a [u8],
+    /// The body with base64 decoded (equal to `stored` when it is not base64).
+    pub decoded: Cow<'a, [u8]>,
+}
+
 /// Whether the bytes start like a MIME multipart message.
 pub fn is_multipart(data: &[u8]) -> bool {
     split_headers(data).and_then(|(h, _)| boundary(h)).is_some()
@@ -49,7 +59,7 @@ pub fn is_multipart(data: &[u8]) -> bool {
 
 /// The decoded bodies of the parts of a multipart message (base64 bodies decoded whatever
 /// the transfer-encoding header says: some writers label base64 text as binary).
-pub fn parts(data: &[u8]) -> Vec<Cow<'_, [u8]>> {
+pub fn parts(data: &[u8]) -> Vec<Part<'_>> {
     let mut out = Vec::new();
     let Some((headers, body)) = split_headers(data) else {
         return out;
@@ -87,8 +97,14 @@ pub fn parts(data: &[u8]) -> Vec<Cow<'_, [u8]>> {
             .or_else(|| body.strip_suffix(b"\n"))
             .unwrap_or(body);
         match decode_base64_text(body) {
-            Some(decoded) if decoded.first() == Some(&0x30) => out.push(Cow::Owned(decoded)),
-            _ => out.push(Cow::Borrowed(body)),
+            Some(decoded) if decoded.first() == Some(&0x30) => out.push(Part {
+                stored: body,
+                decoded: Cow::Owned(decoded),
+            }),
+            _ => out.push(Part {
+                stored: body,
+                decoded: Cow::Borrowed(body),
+            }),
         }
         if rest.is_empty() {
             break;
@@ -107,7 +123,8 @@ mod tests {
         assert!(is_multipart(msg));
         let p = parts(msg);
         assert_eq!(p.len(), 2);
-        assert_eq!(&*p[0], &[0x30, 0x03, 0x02, 0x01, 0x01]);
-        assert_eq!(&*p[1], b"hello");
+        assert_eq!(&*p[0].decoded, &[0x30, 0x03, 0x02, 0x01, 0x01]);
+        assert_eq!(p[0].stored, b"MAMCAQE=");
+        assert_eq!(&*p[1].decoded, b"hello");
     }
 }
