@@ -14,5 +14,6 @@ pub mod packs;
 pub mod paths;
 pub mod secret;
 pub mod settings;
+pub mod verify;
 
 pub use error::ApiError;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod pack;
+mod verify;
 
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
 const EXIT_USAGE: u8 = 64;
@@ -32,6 +33,8 @@ enum Command {
     Paths,
     /// Signed packs: build, sign, verify, install, status.
     Pack(pack::PackArgs),
+    /// Check digital signatures (.p7m, .p7s, nested, base64/PEM, .tsd, .m7m, .tst) and print a report.
+    Verify(verify::VerifyArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     lavoro_agile_api::logging::init_cli();
     match cli.command {
         Command::Pack(args) => pack::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Paths => paths(),
     }
 }

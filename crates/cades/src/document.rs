@@ -1,0 +1,481 @@
+//! Reading a whole signed document: unwrap text armour, open nested envelopes, check every
+//! signer and countersigner, in the order the report needs.
+
+use std::sync::Arc;
+
+use crate::armor::{unarmor, Armor};
+use crate::ber::{universal, Tlv};
+use crate::cert::CertificateInfo;
+use crate::cms::{
+    content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
+    MAX_SIGNERS,
+};
+use crate::signer::{check_signer, Signed, SignerFacts};
+use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
+use crate::{mime, oids, Error};
+
+/// Nested envelopes opened, at most (`.p7m.p7m...`).
+pub const MAX_ENVELOPES: u32 = 16;
+/// Timestamps of each kind checked per signature, at most.
+pub const MAX_TIMESTAMPS: usize = 16;
+
+/// What the caller gives besides the bytes.
+#[derive(Debug, Default, Clone)]
+pub struct ReadOptions {
+    /// The content of a detached signature.
+    pub detached_content: Option<Vec<u8>>,
+    /// Certificates that may be the signer's (trust anchors and others).
+    pub supplied_certificates: Vec<Arc<CertificateInfo>>,
+    /// Whether to return the original content in [`Document::content`] (a copy: ask only
+    /// when it will be used, for example to extract it).
+    pub keep_content: bool,
+}
+
+/// One signature found in the document.
+#[derive(Debug, Clone)]
+pub struct SignatureEntry {
+    /// The envelope it sits in: 0 for the outermost.
+    pub envelope: u32,
+    /// Index (in [`Document::signatures`]) of the signature this one countersigns.
+    pub countersignature_of: Option<usize>,
+    /// The facts, or the reason the signer could not be decoded (FORMAT_FAILURE).
+    pub facts: Result<SignerFacts, String>,
+    /// Timestamps on this signature (signature-time-stamp) or its content
+    /// (content-time-stamp), checked against what they cover.
+    pub timestamps: Vec<(TimestampKind, TimestampFacts)>,
+}
+
+/// What a timestamp covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampKind {
+    /// The signature value (CAdES-T signature-time-stamp).
+    Signature,
+    /// The signed content, before signing (content-time-stamp).
+    Content,
+    /// The whole signed envelope (the timestamp part of an M7M).
+    Envelope,
+    /// A CAdES-A archive timestamp: its TSA signature is checked, what it covers (the
+    /// archive-timestamp hash) is not computed yet.
+    Archive,
+    /// A bare token whose data is not at hand (`.tst`).
+    Token,
+}
+
+/// The container the signatures were found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// CMS SignedData carrying its content.
+    Attached,
+    /// CMS SignedData without content (detached).
+    Detached,
+    /// RFC 5544 TimeStampedData around a signed document.
+    TimeStampedData,
+    /// MIME multipart with a signed document and a timestamp (`.m7m`).
+    M7m,
+}
+
+/// The result of reading a signed document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The outermost container.
+    pub container: Container,
+    /// The text armour of the file.
+    pub armor: Armor,
+    /// Number of nested SignedData envelopes.
+    pub envelopes: u32,
+    /// Signatures: innermost envelope first, signers in encoded order, each countersignature
+    /// right after its parent.
+    pub signatures: Vec<SignatureEntry>,
+    /// The original content (of the innermost envelope), when present and asked for
+    /// ([`ReadOptions::keep_content`]).
+    pub content: Option<Vec<u8>>,
+    /// Whether the content of a detached signature was missing.
+    pub content_missing: bool,
+    /// Timestamps on the whole envelope (M7M timestamp part, TSD temporal evidence), each
+    /// covering every signature.
+    pub envelope_timestamps: Vec<TimestampFacts>,
+}
+
+/// What reading found.
+#[derive(Debug, Clone)]
+pub enum ReadOutcome {
+    /// Signatures were located (possibly undecodable: then their facts are errors).
+    Signed(Document),
+    /// A bare RFC 3161 timestamp token (`.tst`): no signature, one timestamp.
+    TimestampToken(Box<TimestampFacts>),
+    /// The bytes are a CMS structure of another type (content type OID).
+    Unsupported(String),
+    /// Not a CMS structure at all.
+    NotASignature,
+}
+
+struct Walker<'o> {
+    options: &'o ReadOptions,
+    embedded: Vec<Arc<CertificateInfo>>,
+    signers_seen: usize,
+}
+
+struct WalkState {
+    content_missing: bool,
+    detached_outer: bool,
+    final_content: Option<Vec<u8>>,
+}
+
+impl Walker<'_> {
+    /// Checks the signers of the envelope in `data`, then opens the envelope inside it.
+    fn walk(
+        &mut self,
+        data: &[u8],
+        level: u32,
+        levels: &mut Vec<Vec<SignatureEntry>>,
+        state: &mut WalkState,
+    ) -> Result<(), Error> {
+        let mut entries = Vec::new();
+        let parsed = locate_signed_data(data).and_then(|t| match t {
+            Some(t) => SignedData::decode(&t),
+            None => Err(Error::Malformed("not a SignedData")),
+        });
+        let sd = match parsed {
+            Ok(sd) => sd,
+            Err(Error::LimitExceeded(w)) if level == 0 => return Err(Error::LimitExceeded(w)),
+            Err(e) => {
+                entries.push(SignatureEntry {
+                    envelope: level,
+                    countersignature_of: None,
+                    facts: Err(e.to_string()),
+                    timestamps: Vec::new(),
+                });
+                levels.push(entries);
+                return Ok(());
+            }
+        };
+        for c in &sd.certificates {
+            if let Ok(ci) = CertificateInfo::from_bytes(c.raw) {
+                self.embedded.push(Arc::new(ci));
+            }
+        }
+        if sd.encap.content.is_none() && level == 0 {
+            state.detached_outer = true;
+        }
+        let content: Option<&[u8]> = match &sd.encap.content {
+            Some(c) => Some(c),
+            None => self.options.detached_content.as_deref(),
+        };
+        if content.is_none() {
+            state.content_missing = true;
+        }
+        for si in sd.signer_infos.iter().cloned() {
+            self.push_signer(
+                &mut entries,
+                level,
+                None,
+                si,
+                Signed::Content {
+                    bytes: content,
+                    econtent_type: &sd.encap.content_type,
+                },
+                0,
+            )?;
+        }
+        if sd.signer_infos.is_empty() {
+            entries.push(SignatureEntry {
+                envelope: level,
+                countersignature_of: None,
+                facts: Err("the envelope has no signer".to_owned()),
+                timestamps: Vec::new(),
+            });
+        }
+        levels.push(entries);
+        // A nested envelope: the content is itself a signed document (possibly armoured).
+        if let Some(c) = content {
+            if sd.encap.content_type == oids::DATA && level + 1 < MAX_ENVELOPES {
+                let (inner, _) = unarmor(c);
+                if content_info_type(&inner).as_deref() == Some(oids::SIGNED_DATA) {
+                    return self.walk(&inner, level + 1, levels, state);
+                }
+            }
+        }
+        if self.options.keep_content {
+            state.final_content = content.map(<[u8]>::to_vec);
+        }
+        Ok(())
+    }
+
+    fn push_signer(
+        &mut self,
+        out: &mut Vec<SignatureEntry>,
+        envelope: u32,
+        parent: Option<usize>,
+        si: Result<SignerInfo<'_>, Error>,
+        signed: Signed<'_>,
+        depth: u32,
+    ) -> Result<(), Error> {
+        self.signers_seen += 1;
+        if self.signers_seen > MAX_SIGNERS {
+            return Err(Error::LimitExceeded("number of signatures"));
+        }
+        match si {
+            Err(e) => out.push(SignatureEntry {
+                envelope,
+                countersignature_of: parent,
+                facts: Err(e.to_string()),
+                timestamps: Vec::new(),
+            }),
+            Ok(si) => {
+                let facts = check_signer(
+                    &si,
+                    signed,
+                    &self.embedded,
+                    &self.options.supplied_certificates,
+                );
+                let value = facts.signature_value.clone();
+                let index = out.len();
+                let supplied = &self.options.supplied_certificates;
+                let mut timestamps = Vec::new();
+                for token in facts.signature_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Signature,
+                        check_timestamp(token, Some(&value), supplied),
+                    ));
+                }
+                let content = match signed {
+                    Signed::Content { bytes, .. } => bytes,
+                    Signed::CounterSignatureOf(_) => None,
+                };
+                for token in facts.content_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Content,
+                        check_timestamp(token, content, supplied),
+                    ));
+                }
+                for token in facts.archive_timestamps.iter().take(MAX_TIMESTAMPS) {
+                    timestamps.push((
+                        TimestampKind::Archive,
+                        check_timestamp(token, None, supplied),
+                    ));
+                }
+                out.push(SignatureEntry {
+                    envelope,
+                    countersignature_of: parent,
+                    facts: Ok(facts),
+                    timestamps,
+                });
+                if depth >= MAX_COUNTERSIGNATURE_DEPTH {
+                    return Ok(());
+                }
+                for cs in si.countersignatures() {
+                    self.push_signer(
+                        out,
+                        envelope,
+                        Some(index),
+                        cs,
+                        Signed::CounterSignatureOf(&value),
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens an M7M: the signed part is read as a document, the timestamp parts are checked
+/// against the signed part's bytes.
+fn read_m7m(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
+    let parts = mime::parts(bytes);
+    let mut signed: Option<&mime::Part<'_>> = None;
+    let mut tokens = Vec::new();
+    for p in &parts {
+        if is_timestamp_token(&p.decoded) {
+            tokens.push(p.decoded.as_ref());
+        } else if signed.is_none()
+            && content_info_type(&p.decoded).as_deref() == Some(oids::SIGNED_DATA)
+        {
+            signed = Some(p);
+        }
+    }
+    let Some(signed) = signed else {
+        return Ok(ReadOutcome::NotASignature);
+    };
+    match read(&signed.decoded, options)? {
+        ReadOutcome::Signed(mut d) => {
+            d.container = Container::M7m;
+            d.armor = Armor::Binary;
+            let supplied = &options.supplied_certificates;
+            // The timestamp covers the signed file: its bytes as stored in the part (a
+            // .p7m kept as base64 text is timestamped as that text), or decoded.
+            d.envelope_timestamps = tokens
+                .iter()
+                .map(|t| {
+                    let on_stored = check_timestamp(t, Some(signed.stored), supplied);
+                    if on_stored.imprint == ImprintOutcome::Mismatch
+                        && signed.stored != signed.decoded.as_ref()
+                    {
+                        check_timestamp(t, Some(&signed.decoded), supplied)
+                    } else {
+                        on_stored
+                    }
+                })
+                .collect();
+            Ok(ReadOutcome::Signed(d))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Opens a TimeStampedData (RFC 5544) and returns its content.
+///
+/// ```text
+/// TimeStampedData ::= SEQUENCE {
+///     version          INTEGER { v1(1) },
+///     dataUri          IA5String OPTIONAL,
+///     metaData         MetaData OPTIONAL,
+///     content          OCTET STRING OPTIONAL,
+///     temporalEvidence Evidence }
+/// ```
+/// The content of a TimeStampedData and the timestamp tokens of its evidence.
+type TsdParts = (Vec<u8>, Vec<Vec<u8>>);
+
+fn timestamped_data_content(data: &[u8]) -> Result<Option<TsdParts>, Error> {
+    let (ci, _) = Tlv::parse_prefix(data)?;
+    let mut r = ci.children()?;
+    r.read_universal(universal::OID, "ContentInfo without type")?;
+    let explicit = r.read("ContentInfo without content")?;
+    let tsd = explicit
+        .children()?
+        .read_universal(universal::SEQUENCE, "TimeStampedData is not a SEQUENCE")?;
+    let mut tr = tsd.children()?;
+    tr.read_universal(universal::INTEGER, "TimeStampedData without version")?;
+    let mut content = None;
+    let mut tokens = Vec::new();
+    while let Some(field) = tr.next_tlv()? {
+        if field.tag.is_universal(universal::OCTET_STRING) {
+            content = Some(field.octets()?.into_owned());
+        } else if field.tag.is_context(0) {
+            // Evidence ::= CHOICE { tstEvidence [0] TimeStampTokenEvidence, ... }
+            // TimeStampTokenEvidence ::= SEQUENCE OF TimeStampAndCRL
+            // TimeStampAndCRL ::= SEQUENCE { timeStamp TimeStampToken, crl CertificateList OPTIONAL }
+            let mut er = field.children()?;
+            while let Some(tsc) = er.next_tlv()? {
+                if tokens.len() >= MAX_TIMESTAMPS {
+                    break;
+                }
+                if let Some(token) = tsc.children()?.next_tlv()? {
+                    tokens.push(token.raw.to_vec());
+                }
+            }
+        }
+    }
+    Ok(content.map(|c| (c, tokens)))
+}
+
+/// Reads a signed document and checks every signature's integrity and cryptography.
+///
+/// `Err` only for exhausted budgets; everything else about the bytes is in the outcome.
+pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
+    let (data, armor) = unarmor(bytes);
+    let Some(content_type) = content_info_type(&data) else {
+        if is_timestamp_token(&data) {
+            // An RFC 3161 TimeStampResp (`.tsr`) holding a token.
+            return Ok(ReadOutcome::TimestampToken(Box::new(check_timestamp(
+                &data,
+                None,
+                &options.supplied_certificates,
+            ))));
+        }
+        if mime::is_multipart(bytes) {
+            return read_m7m(bytes, options);
+        }
+        return Ok(ReadOutcome::NotASignature);
+    };
+    let mut container = Container::Attached;
+    let data: &[u8] = &data;
+    if content_type == oids::TIMESTAMPED_DATA {
+        let (owned_tsd, tokens) = match timestamped_data_content(data) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                return Ok(ReadOutcome::Unsupported(
+                    "TimeStampedData without content".to_owned(),
+                ))
+            }
+            Err(Error::LimitExceeded(w)) => return Err(Error::LimitExceeded(w)),
+            Err(_) => return Ok(ReadOutcome::NotASignature),
+        };
+        let (inner, _) = unarmor(&owned_tsd);
+        if content_info_type(&inner).as_deref() != Some(oids::SIGNED_DATA) {
+            // A timestamped document without signatures: only the timestamps to report.
+            let envelope_timestamps = tokens
+                .iter()
+                .map(|t| check_timestamp(t, Some(&owned_tsd), &options.supplied_certificates))
+                .collect();
+            return Ok(ReadOutcome::Signed(Document {
+                container: Container::TimeStampedData,
+                armor,
+                envelopes: 0,
+                signatures: Vec::new(),
+                content: options.keep_content.then(|| owned_tsd.clone()),
+                content_missing: false,
+                envelope_timestamps,
+            }));
+        }
+        return read(&inner, options).map(|o| match o {
+            ReadOutcome::Signed(mut d) => {
+                d.container = Container::TimeStampedData;
+                d.armor = armor;
+                // RFC 5544 4.1: the first timestamp covers the content.
+                d.envelope_timestamps = tokens
+                    .iter()
+                    .map(|t| check_timestamp(t, Some(&owned_tsd), &options.supplied_certificates))
+                    .collect();
+                ReadOutcome::Signed(d)
+            }
+            other => other,
+        });
+    } else if content_type != oids::SIGNED_DATA {
+        return Ok(ReadOutcome::Unsupported(content_type));
+    }
+    if is_timestamp_token(data) {
+        return Ok(ReadOutcome::TimestampToken(Box::new(check_timestamp(
+            data,
+            None,
+            &options.supplied_certificates,
+        ))));
+    }
+
+    let mut walker = Walker {
+        options,
+        embedded: Vec::new(),
+        signers_seen: 0,
+    };
+    let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
+    let mut state = WalkState {
+        content_missing: false,
+        detached_outer: false,
+        final_content: None,
+    };
+    walker.walk(data, 0, &mut levels, &mut state)?;
+    if state.detached_outer {
+        container = Container::Detached;
+    }
+    let content_missing = state.content_missing;
+    let final_content = state.final_content;
+    // Innermost envelope first; parents are indices, so shift them by each level's offset.
+    let envelopes = u32::try_from(levels.len()).unwrap_or(u32::MAX);
+    let mut signatures = Vec::new();
+    for entries in levels.into_iter().rev() {
+        let offset = signatures.len();
+        for mut e in entries {
+            e.countersignature_of = e.countersignature_of.map(|p| p + offset);
+            signatures.push(e);
+        }
+    }
+    Ok(ReadOutcome::Signed(Document {
+        container,
+        armor,
+        envelopes,
+        signatures,
+        content: final_content,
+        content_missing,
+        envelope_timestamps: Vec::new(),
+    }))
+}

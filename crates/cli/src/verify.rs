@@ -1,0 +1,182 @@
+//! `lavoro-agile-cli verify`: check digital signatures (CAdES `.p7m`/`.p7s`, nested,
+//! base64/PEM, `.tsd`) and print a report.
+//!
+//! Contract (other tools depend on it): stdout carries only the report; exit status 64 for
+//! usage errors (found before any file is read), otherwise 3 if a file has an error, else
+//! 1 if a signature is TOTAL_FAILED, else 2 if one is INDETERMINATE, else 0.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use lavoro_agile_api::verify::{
+    self as api, FileInput, Lang, Options, Report, Tool, ValidationTime,
+};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+const EXIT_USAGE: u8 = 64;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Plain text for people.
+    Text,
+    /// One JSON document for programs.
+    Json,
+}
+
+/// Language of the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Italiano.
+    It,
+    /// English.
+    En,
+}
+
+/// When to validate each signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtArg {
+    /// A given time.
+    Time(OffsetDateTime),
+    /// Each signature's claimed signing time.
+    SigningTime,
+}
+
+fn parse_at(s: &str) -> Result<AtArg, String> {
+    if s == "signing-time" {
+        return Ok(AtArg::SigningTime);
+    }
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map(|t| AtArg::Time(t.to_offset(time::UtcOffset::UTC)))
+        .map_err(|_| {
+            "expected an RFC 3339 date-time (e.g. 2024-05-01T10:00:00Z) or 'signing-time'"
+                .to_owned()
+        })
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Trust material: a certificate (PEM/DER), a CRL, a trusted list (XML) or a folder of
+    /// them. Certificates given are trust anchors. Repeatable.
+    #[arg(long = "trust", value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// Ignore the trust material bundled with the application.
+    #[arg(long)]
+    no_default_trust: bool,
+    /// Validation time: an RFC 3339 date-time, or `signing-time` (each signature at its
+    /// claimed signing time). Default: now.
+    #[arg(long, value_name = "TIME|signing-time", value_parser = parse_at)]
+    at: Option<AtArg>,
+    /// The signed content of a detached signature (only with a single FILE).
+    #[arg(long, value_name = "FILE")]
+    content: Option<PathBuf>,
+    /// Write each document's original content into DIR (never overwriting).
+    #[arg(long, value_name = "DIR")]
+    extract: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Language of the text report.
+    #[arg(long, value_enum, default_value_t = LangArg::It)]
+    lang: LangArg,
+    /// Files to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Runs `verify`.
+pub fn run(args: VerifyArgs) -> ExitCode {
+    // Usage errors first, before any file is read.
+    if args.content.is_some() && args.files.len() > 1 {
+        return usage("--content can be used with one FILE only");
+    }
+    if let Some(c) = &args.content {
+        if !c.is_file() || std::fs::File::open(c).is_err() {
+            return usage(&format!("cannot read the --content file {}", c.display()));
+        }
+    }
+    for f in &args.files {
+        if f.is_dir() {
+            return usage(&format!("{} is a folder, not a file", f.display()));
+        }
+    }
+    if let Some(dir) = &args.extract {
+        if dir.exists() && !dir.is_dir() {
+            return usage(&format!("--extract {} is not a folder", dir.display()));
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage(&format!(
+                "cannot create the --extract folder {}: {e}",
+                dir.display()
+            ));
+        }
+    }
+    // No trust material is bundled yet (resources/trust/ comes with the trust issue), so
+    // without --no-default-trust the store starts empty as well.
+    let trust = match api::load_trust(&args.trust) {
+        Ok(t) => t,
+        Err(e) => return usage(&e.to_string()),
+    };
+    let now = OffsetDateTime::now_utc();
+    let at = match args.at {
+        None => ValidationTime::Now,
+        Some(AtArg::Time(t)) => ValidationTime::Given(t),
+        Some(AtArg::SigningTime) => ValidationTime::SigningTime,
+    };
+    let options = Options {
+        trust,
+        at,
+        now,
+        keep_content: args.extract.is_some(),
+    };
+    let inputs: Vec<FileInput> = args
+        .files
+        .iter()
+        .map(|p| FileInput {
+            display: p.to_string_lossy().into_owned(),
+            path: p.clone(),
+            content: args.content.clone(),
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let outcomes = api::verify_files(&inputs, &options, threads);
+
+    let mut files = Vec::with_capacity(outcomes.len());
+    for (input, outcome) in inputs.iter().zip(outcomes) {
+        if let (Some(dir), Some(content)) = (&args.extract, &outcome.content) {
+            match api::extract_content(dir, &input.path, content) {
+                Ok(p) => tracing::info!(to = %p.display(), "content extracted"),
+                Err(e) => eprintln!(
+                    "warning: cannot extract the content of {}: {e}",
+                    input.display
+                ),
+            }
+        }
+        files.push(outcome.report);
+    }
+    let report = Report {
+        tool: Tool {
+            name: "lavoro-agile-cli".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        files,
+    };
+    let lang = match args.lang {
+        LangArg::It => Lang::It,
+        LangArg::En => Lang::En,
+    };
+    let out = match args.format {
+        OutputFormat::Json => api::render::json(&report),
+        OutputFormat::Text => api::render::text(&report, lang),
+    };
+    println!("{}", out.trim_end());
+    ExitCode::from(report.exit_status())
+}

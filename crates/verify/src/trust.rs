@@ -1,0 +1,207 @@
+//! Trust material given by the user: certificates (trust anchors that also serve to find
+//! signer certificates), CRLs and trusted lists. The kind is detected from the content.
+//!
+//! Path building, CRL checking and trusted-list parsing belong to the `pki` and
+//! `trustlist` crates; until they land, CRLs and trusted lists are recognised and kept
+//! but not used, and only a signing certificate that is itself an anchor is trusted.
+
+use std::sync::Arc;
+
+use lavoro_agile_cades::armor::decode_base64_text;
+use lavoro_agile_cades::ber::{universal, Tlv};
+use lavoro_agile_cades::cert::CertificateInfo;
+
+/// What a piece of trust material turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustKind {
+    /// One or more X.509 certificates.
+    Certificates,
+    /// A certificate revocation list.
+    Crl,
+    /// An ETSI TS 119 612 trusted list (XML).
+    TrustedList,
+}
+
+/// Why trust material was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// Not a certificate, CRL or trusted list.
+    #[error("not a certificate, CRL or trusted list")]
+    Unrecognised,
+}
+
+/// Trust anchors and the other material given.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    anchors: Vec<Arc<CertificateInfo>>,
+    crls: Vec<Vec<u8>>,
+    trusted_lists: Vec<Vec<u8>>,
+}
+
+fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let s = String::from_utf8_lossy(text);
+    let mut rest: &str = &s;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let Some(after) = rest.get(start + 11..) else {
+            break;
+        };
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
+        let label = after.get(..label_end).unwrap_or_default().to_owned();
+        let Some(body_and_more) = after.get(label_end + 5..) else {
+            break;
+        };
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = body_and_more.find(&end_marker) else {
+            break;
+        };
+        if let Some(der) = body_and_more
+            .get(..end)
+            .and_then(|b| decode_base64_text(b.as_bytes()))
+        {
+            out.push((label, der));
+        }
+        rest = body_and_more
+            .get(end + end_marker.len()..)
+            .unwrap_or_default();
+    }
+    out
+}
+
+/// Whether DER bytes look like a CRL: `CertificateList ::= SEQUENCE { tbsCertList
+/// SEQUENCE { version INTEGER OPTIONAL, signature AlgorithmIdentifier, issuer Name,
+/// thisUpdate Time, ... } ... }` — the element after the issuer is a time, where a
+/// certificate has a validity SEQUENCE.
+fn looks_like_crl(der: &[u8]) -> bool {
+    let Ok(top) = Tlv::parse_exact(der) else {
+        return false;
+    };
+    let Ok(mut r) = top.children() else {
+        return false;
+    };
+    let Ok(tbs) = r.read("tbs") else { return false };
+    let Ok(mut tr) = tbs.children() else {
+        return false;
+    };
+    let mut items = Vec::new();
+    while let Ok(Some(t)) = tr.next_tlv() {
+        items.push(t.tag);
+        if items.len() > 5 {
+            break;
+        }
+    }
+    let skip = usize::from(
+        items
+            .first()
+            .is_some_and(|t| t.is_universal(universal::INTEGER)),
+    );
+    items.get(skip + 2).is_some_and(|t| {
+        t.is_universal(universal::UTC_TIME) || t.is_universal(universal::GENERALIZED_TIME)
+    })
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one file's worth of trust material, detecting its kind from the content.
+    pub fn add_bytes(&mut self, bytes: &[u8]) -> Result<TrustKind, TrustError> {
+        let head = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);
+        let head_text = String::from_utf8_lossy(head);
+        if head_text.contains("TrustServiceStatusList") {
+            self.trusted_lists.push(bytes.to_vec());
+            return Ok(TrustKind::TrustedList);
+        }
+        if head_text.contains("-----BEGIN ") {
+            let mut kind = None;
+            for (label, der) in pem_blocks(bytes) {
+                if label.contains("CRL") {
+                    self.crls.push(der);
+                    kind = kind.or(Some(TrustKind::Crl));
+                } else if label.contains("CERTIFICATE") {
+                    if let Ok(c) = CertificateInfo::from_bytes(&der) {
+                        self.anchors.push(Arc::new(c));
+                        kind = Some(TrustKind::Certificates);
+                    }
+                }
+            }
+            return kind.ok_or(TrustError::Unrecognised);
+        }
+        if looks_like_crl(bytes) {
+            self.crls.push(bytes.to_vec());
+            return Ok(TrustKind::Crl);
+        }
+        match CertificateInfo::from_bytes(bytes) {
+            Ok(c) => {
+                self.anchors.push(Arc::new(c));
+                Ok(TrustKind::Certificates)
+            }
+            Err(_) => Err(TrustError::Unrecognised),
+        }
+    }
+
+    /// Adds a certificate already decoded.
+    pub fn add_anchor(&mut self, cert: CertificateInfo) {
+        self.anchors.push(Arc::new(cert));
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &[Arc<CertificateInfo>] {
+        &self.anchors
+    }
+
+    /// Whether `cert` is itself a trust anchor (same DER encoding).
+    pub fn is_anchor(&self, cert: &CertificateInfo) -> bool {
+        self.anchors.iter().any(|a| a.der() == cert.der())
+    }
+
+    /// The CRLs given (kept for revocation checking).
+    pub fn crls(&self) -> &[Vec<u8>] {
+        &self.crls
+    }
+
+    /// The trusted lists given (kept for trusted-list processing).
+    pub fn trusted_lists(&self) -> &[Vec<u8>] {
+        &self.trusted_lists
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/cades")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn kinds_are_detected_from_content() {
+        let mut t = TrustStore::new();
+        assert_eq!(t.add_bytes(&fixture("ca.crl")), Ok(TrustKind::Crl));
+        assert_eq!(t.add_bytes(&fixture("ca-crl.pem")), Ok(TrustKind::Crl));
+        assert_eq!(
+            t.add_bytes(&fixture("trusted-list.xml")),
+            Ok(TrustKind::TrustedList)
+        );
+        assert_eq!(t.add_bytes(&fixture("ca.pem")), Ok(TrustKind::Certificates));
+        assert_eq!(
+            t.add_bytes(&fixture("signer-rsa.der")),
+            Ok(TrustKind::Certificates)
+        );
+        assert_eq!(t.add_bytes(b"hello"), Err(TrustError::Unrecognised));
+        assert_eq!(
+            (t.anchors().len(), t.crls().len(), t.trusted_lists().len()),
+            (2, 2, 1)
+        );
+    }
+}
