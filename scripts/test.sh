@@ -17,6 +17,8 @@ step "UI: production build"
 (cd ui && npx vite build --logLevel warn)
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --features e2e -- -D warnings
+step "fuzz targets build (cargo check; running them needs nightly)"
+cargo check --quiet --manifest-path fuzz/Cargo.toml --locked
 step "cargo test --workspace --features e2e (with the real window under Xvfb)"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" \
   cargo test --workspace --features e2e

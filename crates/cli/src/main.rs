@@ -19,8 +19,7 @@ const EXIT_USAGE: u8 = 64;
     name = "lavoro-agile-cli",
     version,
     long_version = LONG_VERSION.as_str(),
-    about = "Lavoro Agile: tools for IT staff and batch work",
-    propagate_version = true
+    about = "Lavoro Agile: tools for IT staff and batch work"
 )]
 struct Cli {
     #[command(subcommand)]
