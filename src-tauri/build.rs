@@ -3,7 +3,14 @@
 
 /// The app's commands; keep in sync with `generate_handler!` in `src/lib.rs` (a command
 /// missing here cannot be allowed by a capability, so the end-to-end tests catch it).
-const COMMANDS: &[&str] = &["settings_get", "settings_set_language", "app_info"];
+const COMMANDS: &[&str] = &[
+    "settings_get",
+    "settings_set_language",
+    "app_info",
+    "packs_status",
+    "packs_install_pick",
+    "packs_check_now",
+];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking
 fn main() {

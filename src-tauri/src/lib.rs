@@ -6,17 +6,64 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod picker;
 mod state;
 
 use std::process::ExitCode;
 
+use lavoro_agile_api::packs::{self, HttpFetcher, PackEnv, Updater};
 use lavoro_agile_api::paths::AppPaths;
-use tauri::{Emitter, Manager};
+use tauri::{App, Emitter, Manager};
 
 pub use state::AppState;
 
 /// The event the main window receives when a second launch forwards its arguments.
 pub const EVENT_OPEN_ARGS: &str = "app://open-args";
+
+/// The event the main window receives after each background check of a pack address.
+pub const EVENT_PACK_UPDATE: &str = "app://pack-update";
+
+/// How many update outcomes are kept for the settings view.
+const KEPT_UPDATE_EVENTS: usize = 10;
+
+/// Builds the shared state once the app knows its resource folder: recovers from an
+/// interrupted pack install and starts the background pack updater.
+fn setup(app: &mut App, paths: AppPaths) {
+    let bundled_keys = app.path().resource_dir().ok().map(|d| d.join("keys"));
+    let env = PackEnv::new(&paths, bundled_keys);
+    let removed = packs::recover(&env);
+    if removed > 0 {
+        tracing::info!(removed, "cleaned what an interrupted pack install left");
+    }
+    let state = AppState::new(paths, env.clone(), picker::default_picker());
+    let handle = app.handle().clone();
+    let updater = Updater::spawn(
+        env,
+        HttpFetcher::from_environment(),
+        time::OffsetDateTime::now_utc,
+        move |event| {
+            if let Some(state) = handle.try_state::<AppState>() {
+                if let Ok(mut list) = state.last_updates.lock() {
+                    list.push(event.clone());
+                    let excess = list.len().saturating_sub(KEPT_UPDATE_EVENTS);
+                    list.drain(..excess);
+                }
+            }
+            if let Err(e) = handle.emit_to("main", EVENT_PACK_UPDATE, &event) {
+                tracing::warn!(error = %e, "cannot send the update outcome to the window");
+            }
+        },
+    );
+    match updater {
+        Ok(u) => {
+            if let Ok(mut slot) = state.updater.lock() {
+                *slot = Some(u);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "pack updater not started"),
+    }
+    app.manage(state);
+}
 
 /// Starts the app and returns when its last window closes.
 pub fn run() -> ExitCode {
@@ -52,11 +99,18 @@ pub fn run() -> ExitCode {
                 tracing::warn!(error = %e, "cannot forward arguments to the window");
             }
         }))
-        .manage(AppState::new(paths))
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            setup(app, paths);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::settings::settings_get,
             commands::settings::settings_set_language,
             commands::about::app_info,
+            commands::packs::packs_status,
+            commands::packs::packs_install_pick,
+            commands::packs::packs_check_now,
         ])
         .run(tauri::generate_context!());
 

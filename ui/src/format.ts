@@ -10,3 +10,9 @@ export function formatDateTime(unixSeconds: number, lang: Language): string {
     timeStyle: "short",
   }).format(new Date(unixSeconds * 1000));
 }
+
+/** An RFC 3339 time, shown in Europe/Rome; the text itself if it cannot be read. */
+export function formatIso(iso: string, lang: Language): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : formatDateTime(ms / 1000, lang);
+}

@@ -12,6 +12,23 @@ const { info } = vi.hoisted(() => ({ info: {
   ],
 } as AppInfo }));
 
+const { packsView, installPick } = vi.hoisted(() => ({
+  packsView: {
+    kinds: [
+      { kind: "portal", installed: { kind: "portal", version: 3, created: "2026-11-01T00:00:00Z", installed_at: "2026-11-26T09:30:00Z", key_id: "AB", files: 4 }, problem: null },
+      { kind: "trust", installed: null, problem: null },
+      { kind: "profiles", installed: null, problem: null },
+    ],
+    keys: [{ key_id: "AB", kinds: ["portal"], comment: "prova" }],
+    key_problems: [],
+    update_urls: [],
+    interval_hours: 4,
+    config_problem: null,
+    last_updates: [],
+  },
+  installPick: vi.fn(),
+}));
+
 const { setLanguageMock } = vi.hoisted(() => ({
   setLanguageMock: vi.fn(async (language: "it" | "en") => ({ language })),
 }));
@@ -23,7 +40,8 @@ vi.mock("../src/api", async (orig) => {
     api: {
       settings: { get: async () => ({ language: "it" }), setLanguage: setLanguageMock },
       about: { info: async () => info },
-      events: { onOpenArgs: async () => () => {} },
+      packs: { status: async () => packsView, installPick, checkNow: async () => true },
+      events: { onOpenArgs: async () => () => {}, onPackUpdate: async () => () => {} },
     },
   };
 });
@@ -101,5 +119,41 @@ describe("shell", () => {
     const root = document.getElementById("app")!;
     await new Shell(root).render();
     expect(document.body.dataset.ready).toBe("home");
+  });
+});
+
+describe("content updates panel", () => {
+  beforeEach(() => {
+    setLanguage("it");
+    document.body.innerHTML = '<a id="skip-link" href="#main"></a><div id="app"></div>';
+  });
+
+  test("shows installed versions in Rome time and the refusal reason from the domain", async () => {
+    const root = document.getElementById("app")!;
+    location.hash = "#/settings";
+    await settled(); // let jsdom deliver the hashchange before the shell exists
+    await new Shell(root).render();
+    const portalRow = root.querySelector('#packs-table tr[data-kind="portal"]')!;
+    expect(portalRow.textContent).toContain("3");
+    expect(portalRow.textContent).toMatch(/26 novembre 2026.*10:30/);
+    expect(root.querySelector('#packs-table tr[data-kind="trust"]')!.textContent).toContain("incluso");
+    expect(root.textContent).toContain("Nessun indirizzo di aggiornamento");
+    expect(root.querySelector("#packs-check")).toBeNull();
+
+    const { ApiError } = await import("../src/api");
+    installPick.mockRejectedValueOnce(new ApiError("SIGNATURE_INVALID", "bad", "Pacchetto rifiutato: la firma non è valida."));
+    root.querySelector<HTMLButtonElement>("#packs-install")!.click();
+    await settled();
+    expect(root.querySelector("#packs-result")!.textContent).toBe("Pacchetto rifiutato: la firma non è valida.");
+  });
+
+  test("update outcomes read in the user's language", async () => {
+    const { updateText } = await import("../src/views/settings/packs");
+    setLanguage("en");
+    expect(updateText({ url: "https://x/p", outcome: { status: "up_to_date", version: 7 }, code: null, message_it: null, message_en: null })).toBe(
+      "https://x/p: content already up to date (version 7).",
+    );
+    expect(updateText({ url: "u", outcome: null, code: "fetch", message_it: "rete assente", message_en: "no network" })).toBe("no network");
+    setLanguage("it");
   });
 });

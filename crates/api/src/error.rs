@@ -43,6 +43,21 @@ pub struct ErrorPayload {
     pub code: String,
     /// Technical detail, in English; never contains secrets.
     pub detail: String,
+    /// A sentence for the user in their language, when the domain crate provides one
+    /// (for example why a pack was refused); otherwise the UI uses its catalog entry for
+    /// `code`.
+    pub message: Option<String>,
+}
+
+impl ErrorPayload {
+    /// A payload with a domain message for the user.
+    pub fn with_message(code: &str, detail: String, message: String) -> Self {
+        Self {
+            code: code.to_owned(),
+            detail,
+            message: Some(message),
+        }
+    }
 }
 
 impl From<&ApiError> for ErrorPayload {
@@ -50,6 +65,7 @@ impl From<&ApiError> for ErrorPayload {
         Self {
             code: err.code().to_owned(),
             detail: err.to_string(),
+            message: None,
         }
     }
 }

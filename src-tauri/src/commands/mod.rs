@@ -1,4 +1,5 @@
 //! Tauri commands, one module per domain. Each converts input, calls `lavoro_agile_api`
 //! and maps the error to an `ErrorPayload`.
 pub mod about;
+pub mod packs;
 pub mod settings;

@@ -49,7 +49,23 @@ impl Home {
             ("XDG_DATA_HOME", p.join("data")),
             ("XDG_CACHE_HOME", p.join("cache")),
             ("XDG_STATE_HOME", p.join("state")),
+            // Machine-wide pack configuration and keys (instead of /etc/lavoro-agile).
+            ("LAVORO_AGILE_SYSTEM_DIR", p.join("system")),
+            // The file-picker stand-in answers with the path written here.
+            ("LAVORO_AGILE_E2E_PICK_FILE", p.join("pick.txt")),
         ]
+    }
+
+    /// Makes the file-picker stand-in answer `path` (or "cancelled" with `None`).
+    pub fn answer_picker(&self, path: Option<&Path>) -> Result<()> {
+        let text = path.map(|p| p.display().to_string()).unwrap_or_default();
+        std::fs::write(self.dir.path().join("pick.txt"), text)?;
+        Ok(())
+    }
+
+    /// The machine-wide folder (`LAVORO_AGILE_SYSTEM_DIR`) of this home.
+    pub fn system_dir(&self) -> PathBuf {
+        self.dir.path().join("system")
     }
 
     /// The app's log folder inside this home.
@@ -109,6 +125,22 @@ pub fn shots_dir() -> PathBuf {
                 .join("target")
         });
     target.join("e2e-shots")
+}
+
+/// Process ids of running instances of the app binary under test.
+fn app_processes() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let bin = std::fs::canonicalize(APP_BIN).unwrap_or_else(|_| PathBuf::from(APP_BIN));
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(e.path().join("exe")).ok()?;
+            (exe == bin).then_some(pid)
+        })
+        .collect()
 }
 
 /// The running app and a WebDriver session on its window.
@@ -237,11 +269,29 @@ impl App {
         Ok(path)
     }
 
-    /// Ends the session (the app exits) and stops the driver.
+    /// Ends the session (the app exits) and stops the driver. Waits until the app's
+    /// process is gone: a new instance started earlier would hand over to the dying one.
     pub async fn close(mut self) -> Result<()> {
         let closed = self.client.clone().close().await;
         let _ = self.driver.kill().await;
         let _ = self.driver.wait().await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let alive = app_processes();
+            if alive.is_empty() {
+                break;
+            }
+            if Instant::now() > deadline {
+                for pid in alive {
+                    let _ = std::process::Command::new("kill")
+                        .args(["-9", &pid.to_string()])
+                        .status();
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         closed.map_err(|e| anyhow!("closing the session failed: {e}"))
     }
 }

@@ -5,6 +5,7 @@
 //! - `harness`: starting the app, WebDriver helpers, screenshots.
 //! - `shell`: navigation, language, keyboard, accessibility, network isolation,
 //!   single instance.
+//! - `packs`: installing signed packs from a file, refusals.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,4 +14,5 @@
 )]
 
 mod harness;
+mod packs;
 mod shell;

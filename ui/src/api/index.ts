@@ -22,11 +22,50 @@ export interface AppInfo {
   components: Component[];
 }
 
+export type PackKind = "portal" | "trust" | "profiles";
+
+export interface InstalledPack {
+  kind: PackKind;
+  version: number;
+  created: string;
+  installed_at: string;
+  key_id: string;
+  files: number;
+}
+
+export interface UpdateEvent {
+  url: string;
+  outcome:
+    | { status: "not_modified" }
+    | { status: "up_to_date"; version: number }
+    | { status: "installed"; installed: InstalledPack }
+    | null;
+  code: string | null;
+  message_it: string | null;
+  message_en: string | null;
+}
+
+export interface PacksView {
+  kinds: { kind: PackKind; installed: InstalledPack | null; problem: string | null }[];
+  keys: { key_id: string; kinds: PackKind[]; comment: string }[];
+  key_problems: string[];
+  update_urls: string[];
+  interval_hours: number;
+  config_problem: string | null;
+  last_updates: UpdateEvent[];
+}
+
+export type InstallOutcome =
+  | { outcome: "cancelled" }
+  | { outcome: "installed"; installed: InstalledPack };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     readonly detail: string,
+    /** A sentence for the user from the domain, in their language, when there is one. */
+    readonly userMessage: string | null = null,
   ) {
     super(`${code}: ${detail}`);
   }
@@ -37,8 +76,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     return await invoke<T>(command, args);
   } catch (e) {
     if (e && typeof e === "object" && "code" in e) {
-      const p = e as { code: string; detail?: string };
-      throw new ApiError(p.code, p.detail ?? "");
+      const p = e as { code: string; detail?: string; message?: string | null };
+      throw new ApiError(p.code, p.detail ?? "", p.message ?? null);
     }
     throw new ApiError("generic", String(e));
   }
@@ -52,7 +91,15 @@ export const api = {
   about: {
     info: () => call<AppInfo>("app_info"),
   },
+  packs: {
+    status: () => call<PacksView>("packs_status"),
+    installPick: (title: string) => call<InstallOutcome>("packs_install_pick", { title }),
+    checkNow: () => call<boolean>("packs_check_now"),
+  },
   events: {
+    /** The outcome of each background check of a pack address. */
+    onPackUpdate: (handler: (e: UpdateEvent) => void): Promise<UnlistenFn> =>
+      listen<UpdateEvent>("app://pack-update", (e) => handler(e.payload)),
     /** Arguments forwarded by a second launch of the app (e.g. files to open). */
     onOpenArgs: (handler: (args: string[]) => void): Promise<UnlistenFn> =>
       listen<string[]>("app://open-args", (e) => handler(e.payload)),

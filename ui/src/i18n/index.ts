@@ -28,6 +28,16 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   );
 }
 
+/** The message for an API error: the domain's own sentence when it sent one, else the
+ *  catalog entry for its code, else the generic one. */
+export function errorText(e: unknown): string {
+  if (e && typeof e === "object" && "code" in e) {
+    const err = e as { code: string; userMessage?: string | null };
+    return err.userMessage ?? errorMessage(err.code);
+  }
+  return t("error.generic");
+}
+
 /** The message for an API error code, falling back to the generic one. */
 export function errorMessage(code: string): string {
   const key = `error.${code}`;

@@ -2,11 +2,12 @@ import { ApiError, api } from "../../api";
 import { h } from "../../dom";
 import { errorMessage, language, setLanguage, t, type Language } from "../../i18n";
 import type { ViewDef } from "../types";
+import { renderPacks } from "./packs";
 
 export const settingsView: ViewDef = {
   id: "settings",
   navKey: "nav.settings",
-  render(root, ctx) {
+  async render(root, ctx) {
     const options: Language[] = ["it", "en"];
     const radios = options.map((lang) => {
       const id = `lang-${lang}`;
@@ -44,5 +45,6 @@ export const settingsView: ViewDef = {
         h("p", { id: "lang-help", class: "form-text" }, t("settings.language.help")),
       ),
     );
+    await renderPacks(root, ctx.announce);
   },
 };

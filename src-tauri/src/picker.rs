@@ -1,0 +1,61 @@
+//! Choosing a file. The native dialog cannot be driven by WebDriver, so the choice goes
+//! through a trait: the real implementation opens the system dialog; with the test-only
+//! `e2e` feature a stand-in answers with the path written in the file named by
+//! `LAVORO_AGILE_E2E_PICK_FILE` (an empty file means "cancelled").
+use std::path::PathBuf;
+
+use tauri::AppHandle;
+
+/// What the user is asked to pick.
+#[derive(Debug, Clone, Copy)]
+pub enum PickKind {
+    /// A signed pack (`.pack`), whose `.minisig` sits beside it.
+    Pack,
+}
+
+/// Picks one file, or `None` when the user cancels.
+pub trait FilePicker: Send + Sync {
+    /// Blocks until the user has chosen; call it off the main thread.
+    fn pick(&self, app: &AppHandle, kind: PickKind, title: &str) -> Option<PathBuf>;
+}
+
+/// The system's file dialog.
+#[cfg_attr(feature = "e2e", allow(dead_code))]
+pub struct NativePicker;
+
+impl FilePicker for NativePicker {
+    fn pick(&self, app: &AppHandle, kind: PickKind, title: &str) -> Option<PathBuf> {
+        use tauri_plugin_dialog::DialogExt;
+        let dialog = app.dialog().file().set_title(title);
+        let dialog = match kind {
+            PickKind::Pack => dialog.add_filter("Pacchetto Lavoro Agile", &["pack"]),
+        };
+        dialog.blocking_pick_file()?.into_path().ok()
+    }
+}
+
+/// Test-only stand-in for the dialog (see the module documentation).
+#[cfg(feature = "e2e")]
+pub struct StandInPicker;
+
+#[cfg(feature = "e2e")]
+impl FilePicker for StandInPicker {
+    fn pick(&self, _app: &AppHandle, _kind: PickKind, _title: &str) -> Option<PathBuf> {
+        let answer_file = std::env::var_os("LAVORO_AGILE_E2E_PICK_FILE")?;
+        let answer = std::fs::read_to_string(answer_file).ok()?;
+        let answer = answer.trim();
+        (!answer.is_empty()).then(|| PathBuf::from(answer))
+    }
+}
+
+/// The picker for this build.
+pub fn default_picker() -> Box<dyn FilePicker> {
+    #[cfg(feature = "e2e")]
+    {
+        Box::new(StandInPicker)
+    }
+    #[cfg(not(feature = "e2e"))]
+    {
+        Box::new(NativePicker)
+    }
+}
