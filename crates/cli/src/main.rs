@@ -6,11 +6,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod portal;
+
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
 const EXIT_USAGE: u8 = 64;
 
 #[derive(Debug, Parser)]
-#[command(name = "lavoro-agile-cli", version, about = "Lavoro Agile: tools for IT staff and batch work")]
+#[command(
+    name = "lavoro-agile-cli",
+    version,
+    about = "Lavoro Agile: tools for IT staff and batch work"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,6 +26,8 @@ struct Cli {
 enum Command {
     /// Show where the app keeps its data, settings and logs.
     Paths,
+    /// The offline portal: list, search and show pages; check a content folder.
+    Portal(portal::PortalArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +41,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Portal(args) => portal::run(args),
         Command::Paths => match lavoro_agile_api::paths::AppPaths::from_platform() {
             Some(p) => {
                 println!("data\t{}", p.data.display());

@@ -312,6 +312,8 @@ pub struct Page {
     pub html: String,
     /// Headings of levels 2 and 3.
     pub toc: Vec<TocEntry>,
+    /// The body as plain text, one block per line (for terminals and screen readers).
+    pub text: String,
 }
 
 /// A page without its body, for menus and lists.
@@ -598,6 +600,7 @@ impl Portal {
                 sources,
                 html,
                 toc,
+                text: rendered.plain.clone(),
             };
             search_text.push((rendered.headings, rendered.plain));
             pages.push(page);
