@@ -7,7 +7,7 @@
 //! match every word of the query. Snippets come from the page text around the best cluster
 //! of matches, with the matches marked.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,9 @@ const MAX_PREFIX_EXPANSIONS: usize = 64;
 /// Queries are cut to this many words and bytes.
 const MAX_QUERY_WORDS: usize = 16;
 const MAX_QUERY_BYTES: usize = 512;
+/// The phrase bonus is computed for this many best pages only (at least three times the
+/// results asked for), which bounds the work per query.
+const PHRASE_CANDIDATES: usize = 30;
 /// Words of context in a snippet.
 const SNIPPET_WORDS: usize = 24;
 
@@ -76,6 +79,8 @@ struct DocData {
     len: f32,
     /// Terms of the title, in order (function words left out).
     title_terms: Vec<u32>,
+    /// Terms of the body, in order (function words left out).
+    body_terms: Vec<u32>,
 }
 
 /// The search index of one content set. Build it with [`crate::Portal`] loading.
@@ -162,6 +167,7 @@ impl SearchIndex {
                 title: input.title.to_owned(),
                 summary: input.summary.to_owned(),
                 plain: input.plain.to_owned(),
+                body_terms: positions.iter().filter_map(|w| w.2).collect(),
                 words: positions,
                 len,
                 title_terms: title_positions.iter().filter_map(|w| w.2).collect(),
@@ -285,29 +291,36 @@ impl SearchIndex {
             }
         }
         let total = words.len() as f32;
-        let mut ranked: Vec<(u32, f32)> = scores
+        let mut ranked: Vec<(u32, f32, usize)> = scores
             .into_iter()
             .map(|(doc, (s, matched))| {
                 let coverage = matched as f32 / total;
-                let mut score = s * (0.25 + 0.75 * coverage * coverage);
-                if words.len() > 1 && matched > 1 {
-                    if let Some(d) = self.docs.get(doc as usize) {
-                        let adjacent = adjacent_pairs(d, &words).min(3) as f32;
-                        score *= 1.0 + PHRASE_BONUS * adjacent;
-                    }
-                }
-                (doc, score)
+                (doc, s * (0.25 + 0.75 * coverage * coverage), matched)
             })
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let by_score =
+            |a: &(u32, f32, usize), b: &(u32, f32, usize)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        ranked.sort_by(by_score);
+        if words.len() > 1 {
+            // Pages where the query's words stand next to each other go up.
+            let pairs = query_pairs(&words, self.terms.len());
+            let n = PHRASE_CANDIDATES.max(limit.saturating_mul(3));
+            for entry in ranked.iter_mut().take(n).filter(|e| e.2 > 1) {
+                if let Some(d) = self.docs.get(entry.0 as usize) {
+                    let adjacent = adjacent_pairs(d, &pairs).min(3) as f32;
+                    entry.1 *= 1.0 + PHRASE_BONUS * adjacent;
+                }
+            }
+            ranked.sort_by(by_score);
+        }
         ranked.truncate(limit);
-        let matched_terms: Vec<u32> = words
+        let matched_terms: HashSet<u32> = words
             .iter()
             .flat_map(|w| w.candidates.iter().map(|(t, _)| *t))
             .collect();
         ranked
             .into_iter()
-            .filter_map(|(doc, score)| {
+            .filter_map(|(doc, score, _)| {
                 let d = self.docs.get(doc as usize)?;
                 let (snippet, marks) = snippet(d, &matched_terms);
                 Some(SearchHit {
@@ -322,24 +335,45 @@ impl SearchIndex {
     }
 }
 
+/// The pairs of terms that stand for two consecutive query words, and a mask of the
+/// terms that start a pair (an array lookup keeps the scan over page text cheap).
+struct QueryPairs {
+    first: Vec<bool>,
+    pairs: Vec<(u32, u32)>,
+}
+
+fn query_pairs(words: &[QueryWord], vocabulary: usize) -> QueryPairs {
+    let mut first = vec![false; vocabulary];
+    let mut pairs = Vec::new();
+    for qw in words.windows(2) {
+        if let (Some(q1), Some(q2)) = (qw.first(), qw.get(1)) {
+            for a in &q1.candidates {
+                if let Some(f) = first.get_mut(a.0 as usize) {
+                    *f = true;
+                }
+                for b in &q2.candidates {
+                    pairs.push((a.0, b.0));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    QueryPairs { first, pairs }
+}
+
 /// How many times two consecutive query words appear as consecutive words of the page
-/// (function words in between are skipped, as in the query).
-fn adjacent_pairs(doc: &DocData, words: &[QueryWord]) -> usize {
-    let body: Vec<u32> = doc.words.iter().filter_map(|w| w.2).collect();
+/// (function words in between are skipped, as in the query); the title counts double.
+fn adjacent_pairs(doc: &DocData, q: &QueryPairs) -> usize {
     let mut count = 0;
-    // A phrase in the title counts as two places in the text.
-    for (terms, worth) in [(&doc.title_terms, 2), (&body, 1)] {
+    for (terms, worth) in [(&doc.title_terms, 2), (&doc.body_terms, 1)] {
         for pair in terms.windows(2) {
-            let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) else {
-                continue;
-            };
-            if words.windows(2).any(|qw| {
-                let (Some(q1), Some(q2)) = (qw.first(), qw.get(1)) else {
-                    return false;
-                };
-                q1.candidates.iter().any(|c| c.0 == a) && q2.candidates.iter().any(|c| c.0 == b)
-            }) {
-                count += worth;
+            if let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) {
+                if q.first.get(a as usize).copied().unwrap_or(false)
+                    && q.pairs.binary_search(&(a, b)).is_ok()
+                {
+                    count += worth;
+                }
             }
         }
     }
@@ -347,7 +381,7 @@ fn adjacent_pairs(doc: &DocData, words: &[QueryWord]) -> usize {
 }
 
 /// The best window of the page text and the byte ranges of matches inside it.
-fn snippet(doc: &DocData, matched: &[u32]) -> (String, Vec<(usize, usize)>) {
+fn snippet(doc: &DocData, matched: &HashSet<u32>) -> (String, Vec<(usize, usize)>) {
     let is_match = |w: &(u32, u32, Option<u32>)| w.2.is_some_and(|t| matched.contains(&t));
     // Slide a window of SNIPPET_WORDS words and keep the one with most distinct matches.
     let mut best: Option<(usize, usize)> = None; // (start index, distinct matches)
