@@ -109,3 +109,47 @@ impl LoadedPortal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(data: &Path) -> AppPaths {
+        AppPaths {
+            data: data.to_path_buf(),
+            config: data.join("config"),
+            cache: data.join("cache"),
+            logs: data.join("logs"),
+        }
+    }
+
+    #[test]
+    fn content_source_without_installed_pack_is_bundled() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            content_source(Some(&paths(dir.path()))),
+            ContentSource::Bundled
+        );
+        assert_eq!(content_source(None), ContentSource::Bundled);
+    }
+
+    #[test]
+    fn content_source_with_installed_pack_is_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(installed_content_dir(&p)).unwrap();
+        assert_eq!(
+            content_source(Some(&p)),
+            ContentSource::Folder(dir.path().join("packs/portal/current"))
+        );
+    }
+
+    #[test]
+    fn load_bundled_reports_version_and_origin() {
+        let loaded = load(ContentSource::Bundled).unwrap();
+        let status = loaded.status();
+        assert!(status.bundled);
+        assert!(status.info.is_some());
+        assert!(status.pages > 10);
+    }
+}

@@ -1,6 +1,14 @@
 //! `lavoro-agile-cli portal`: end-to-end through the real binary, with the data folder
 //! pointed at a temporary folder (XDG_DATA_HOME) so no real installation is read.
 
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

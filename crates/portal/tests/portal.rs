@@ -7,6 +7,14 @@
 //! - `loading`: front-matter errors, folders, pages vs news vs other files;
 //! - `fuzz_corpus`: replays `fuzz/corpus/*` through the fuzzing entry points.
 
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use lavoro_agile_portal::{fuzzing, Answer, Level, Portal, PortalError, Problem};
 
 fn bundled() -> Portal {
