@@ -707,6 +707,11 @@ impl Portal {
         &self.news
     }
 
+    /// One news item by id (its file name without `.md`).
+    pub fn news_item(&self, id: &str) -> Option<&NewsItem> {
+        self.news.iter().find(|n| n.id == id)
+    }
+
     /// Version and date of the content, if it says.
     pub fn info(&self) -> Option<&ContentInfo> {
         self.info.as_ref()

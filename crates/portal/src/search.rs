@@ -22,6 +22,10 @@ const B: f32 = 0.6;
 const W_TITLE: f32 = 3.0;
 /// A query word found in the title adds this many times its IDF, outside BM25 saturation.
 const TITLE_BONUS: f32 = 1.0;
+/// Pages whose title holds every word of the query get up to this much more (squared share).
+const TITLE_COVERAGE_BONUS: f32 = 0.5;
+/// A query word found in a heading: the page has a section about it.
+const HEADING_BONUS: f32 = 0.5;
 const W_TAGS: f32 = 3.0;
 const W_SUMMARY: f32 = 2.0;
 const W_HEADINGS: f32 = 3.0;
@@ -81,6 +85,8 @@ struct DocData {
     title_terms: Vec<u32>,
     /// Terms of the body, in order (function words left out).
     body_terms: Vec<u32>,
+    /// Terms of the headings, sorted, without duplicates.
+    heading_terms: Vec<u32>,
 }
 
 /// The search index of one content set. Build it with [`crate::Portal`] loading.
@@ -122,18 +128,35 @@ impl SearchIndex {
                 |text_in: &str,
                  weight: f32,
                  mut positions: Option<&mut Vec<(u32, u32, Option<u32>)>>| {
-                    for w in text::words(text_in) {
+                    let words = text::words(text_in);
+                    // "Wi-Fi" is also found as "wifi", "e-mail" as "email".
+                    let compounds: Vec<String> = words
+                        .windows(2)
+                        .filter_map(|pair| match pair {
+                            [a, b] if text_in.get(a.end..b.start) == Some("-") => {
+                                Some(format!("{}{}", a.folded, b.folded))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let mut add_term = |folded: &str| {
+                        let stem = stemmer.stem(folded);
+                        let next = u32::try_from(terms.len()).unwrap_or(u32::MAX);
+                        let id = *terms.entry(stem).or_insert_with(|| {
+                            postings.push(Vec::new());
+                            next
+                        });
+                        surface.insert((folded.to_owned(), id));
+                        *tf.entry(id).or_insert(0.0) += weight;
+                        id
+                    };
+                    for c in &compounds {
+                        add_term(c);
+                    }
+                    for w in words {
                         let term = if text::is_indexable(&w.folded) {
-                            let stem = stemmer.stem(&w.folded);
-                            let next = u32::try_from(terms.len()).unwrap_or(u32::MAX);
-                            let id = *terms.entry(stem).or_insert_with(|| {
-                                postings.push(Vec::new());
-                                next
-                            });
-                            surface.insert((w.folded.clone(), id));
-                            *tf.entry(id).or_insert(0.0) += weight;
                             len += weight;
-                            Some(id)
+                            Some(add_term(&w.folded))
                         } else {
                             None
                         };
@@ -153,7 +176,16 @@ impl SearchIndex {
                 add_field(tag, W_TAGS, None);
             }
             add_field(input.summary, W_SUMMARY, None);
-            add_field(input.headings, W_HEADINGS - W_BODY, None);
+            let mut heading_positions = Vec::new();
+            add_field(
+                input.headings,
+                W_HEADINGS - W_BODY,
+                Some(&mut heading_positions),
+            );
+            let mut heading_terms: Vec<u32> =
+                heading_positions.iter().filter_map(|w| w.2).collect();
+            heading_terms.sort_unstable();
+            heading_terms.dedup();
             add_field(input.plain, W_BODY, Some(&mut positions));
             for (term, freq) in tf {
                 if let Some(list) = postings.get_mut(term as usize) {
@@ -168,6 +200,7 @@ impl SearchIndex {
                 summary: input.summary.to_owned(),
                 plain: input.plain.to_owned(),
                 body_terms: positions.iter().filter_map(|w| w.2).collect(),
+                heading_terms,
                 words: positions,
                 len,
                 title_terms: title_positions.iter().filter_map(|w| w.2).collect(),
@@ -261,10 +294,12 @@ impl SearchIndex {
             return Vec::new();
         }
         let n_docs = self.docs.len() as f32;
-        // For each document: summed score and how many query words it matched.
-        let mut scores: HashMap<u32, (f32, usize)> = HashMap::new();
+        // For each document: summed score, query words matched, query words in the title.
+        let mut scores: HashMap<u32, (f32, usize, usize)> = HashMap::new();
         for word in &words {
-            let mut best: HashMap<u32, f32> = HashMap::new();
+            // Per page: the best score among this word's candidate terms, and whether
+            // one of them is in the title.
+            let mut best: HashMap<u32, (f32, bool)> = HashMap::new();
             for &(term, weight) in &word.candidates {
                 let Some(list) = self.postings.get(term as usize) else {
                     continue;
@@ -276,26 +311,33 @@ impl SearchIndex {
                     let len = d.map_or(self.avg_len, |d| d.len);
                     let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg_len));
                     let in_title = d.is_some_and(|d| d.title_terms.contains(&term));
-                    let title = if in_title { TITLE_BONUS } else { 0.0 };
+                    let in_heading =
+                        d.is_some_and(|d| d.heading_terms.binary_search(&term).is_ok());
+                    let title = if in_title { TITLE_BONUS } else { 0.0 }
+                        + if in_heading { HEADING_BONUS } else { 0.0 };
                     let s = idf * (norm + title) * weight;
-                    let e = best.entry(doc).or_insert(0.0);
-                    if s > *e {
-                        *e = s;
-                    }
+                    let e = best.entry(doc).or_insert((0.0, false));
+                    e.0 = e.0.max(s);
+                    e.1 |= in_title;
                 }
             }
-            for (doc, s) in best {
-                let e = scores.entry(doc).or_insert((0.0, 0));
+            for (doc, (s, in_title)) in best {
+                let e = scores.entry(doc).or_insert((0.0, 0, 0));
                 e.0 += s;
                 e.1 += 1;
+                e.2 += usize::from(in_title);
             }
         }
         let total = words.len() as f32;
         let mut ranked: Vec<(u32, f32, usize)> = scores
             .into_iter()
-            .map(|(doc, (s, matched))| {
+            .map(|(doc, (s, matched, in_title))| {
                 let coverage = matched as f32 / total;
-                (doc, s * (0.25 + 0.75 * coverage * coverage), matched)
+                let title_coverage = in_title as f32 / total;
+                let score = s
+                    * (0.25 + 0.75 * coverage * coverage)
+                    * (1.0 + TITLE_COVERAGE_BONUS * title_coverage * title_coverage);
+                (doc, score, matched)
             })
             .collect();
         let by_score =

@@ -224,6 +224,23 @@ mod content {
     }
 
     #[test]
+    fn portal_is_send_and_sync_for_shared_app_state() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Portal>();
+    }
+
+    #[test]
+    fn bundled_content_news_item_by_id() {
+        let portal = bundled();
+        let first = portal.news()[0].id.clone();
+        assert_eq!(
+            portal.news_item(&first).map(|n| n.id.as_str()),
+            Some(first.as_str())
+        );
+        assert!(portal.news_item("non-esiste").is_none());
+    }
+
+    #[test]
     fn bundled_content_readme_is_not_a_page() {
         assert!(bundled().page("README").is_none());
     }
@@ -502,6 +519,13 @@ mod search {
         ("notizie", "comunicazione-interna"),
         ("legge 81/2017", "normativa-nazionale"),
         ("lavoro da remoto", "normativa-nazionale"),
+        ("wifi", "raccomandazioni-agid"),
+        ("password", "raccomandazioni-agid"),
+        ("esecutivita", "proposte-deliberazione"),
+        ("telelavoro", "normativa-nazionale"),
+        ("recesso preavviso", "lavoro-agile"),
+        ("open data", "competenze-digitali"),
+        ("firma remota", "libro-firma-con-protocollo"),
     ];
 
     #[test]
