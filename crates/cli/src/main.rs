@@ -12,11 +12,7 @@ mod portal;
 const EXIT_USAGE: u8 = 64;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "lavoro-agile-cli",
-    version,
-    about = "Lavoro Agile: tools for IT staff and batch work"
-)]
+#[command(name = "lavoro-agile-cli", version, about = "Lavoro Agile: tools for IT staff and batch work")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
