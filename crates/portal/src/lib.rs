@@ -584,7 +584,7 @@ impl Portal {
             }
             let reviewed = date(p, "reviewed")?;
             let mut page_anchors: BTreeSet<String> = rendered.anchors.iter().cloned().collect();
-            page_anchors.insert("fonti-ufficiali".to_owned());
+            page_anchors.insert(render::FOOTER_ANCHOR.to_owned());
             anchors.insert(p.stem.clone(), page_anchors);
             let mut toc = rendered.toc;
             let mut html = rendered.html;
@@ -776,7 +776,7 @@ fn append_footer(
     use render::escape_text as esc;
     html.push_str("\n<footer class=\"page-meta\">");
     if !sources.is_empty() {
-        let anchor = "fonti-ufficiali";
+        let anchor = render::FOOTER_ANCHOR;
         html.push_str(&format!("<h2 id=\"{anchor}\">Fonti ufficiali</h2><ul>"));
         for s in sources {
             match s.url.as_deref().filter(|u| u.starts_with("https://")) {

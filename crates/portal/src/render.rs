@@ -18,6 +18,9 @@ use crate::text;
 /// App views a page may link to with `app:<view>`; the desktop shell routes `#/<view>`.
 pub const APP_VIEWS: &[&str] = &["verifica", "vpn", "pacchetti", "impostazioni", "portale"];
 
+/// The id of the sources heading each page ends with.
+pub(crate) const FOOTER_ANCHOR: &str = "fonti-ufficiali";
+
 /// Largest image that may be inlined into a page.
 const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 
@@ -446,7 +449,8 @@ pub(crate) fn render(markdown: &str, ctx: &LinkContext<'_>) -> Rendered {
 
     // Pass 2: heading anchors, table of contents, plain text.
     let mut pass2: Vec<Event<'_>> = Vec::with_capacity(pass1.len());
-    let mut used_anchors: HashSet<String> = HashSet::new();
+    // The footer's "Fonti ufficiali" heading is added after rendering: keep its id free.
+    let mut used_anchors: HashSet<String> = [FOOTER_ANCHOR.to_owned()].into_iter().collect();
     let mut heading: Option<(HeadingLevel, Vec<Event<'_>>, String)> = None;
     for event in pass1 {
         if let Some((level, inner, text)) = heading.as_mut() {

@@ -376,6 +376,14 @@ mod render {
     }
 
     #[test]
+    fn render_body_heading_named_like_footer_gets_other_id() {
+        let p = two_pages("## Fonti ufficiali\n\nTesto.\n");
+        let page = p.page("uno").unwrap();
+        assert_eq!(page.html.matches("id=\"fonti-ufficiali\"").count(), 1);
+        assert!(page.html.contains("id=\"fonti-ufficiali-2\""));
+    }
+
+    #[test]
     fn render_same_page_anchor_keeps_route() {
         let p = two_pages("## Qui\n\n[su](#qui)\n");
         assert!(p
