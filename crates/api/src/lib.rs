@@ -12,6 +12,7 @@ pub mod error;
 pub mod logging;
 pub mod packs;
 pub mod paths;
+pub mod portal;
 pub mod secret;
 pub mod settings;
 pub mod verify;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod pack;
+mod portal;
 mod verify;
 
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
@@ -34,6 +35,8 @@ enum Command {
     Pack(pack::PackArgs),
     /// Check digital signatures (.p7m, .p7s, nested, base64/PEM, .tsd, .m7m, .tst) and print a report.
     Verify(verify::VerifyArgs),
+    /// The offline portal: list, search and show pages; check a content folder.
+    Portal(portal::PortalArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Pack(args) => pack::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Portal(args) => portal::run(args),
         Command::Paths => paths(),
     }
 }

@@ -1,0 +1,155 @@
+//! The offline portal, for both front doors: where its content comes from and how to load it.
+//!
+//! The content is the installed `portal` pack (`<data>/packs/portal/current/`) when there is
+//! one, else the default content compiled into the binary. Loading renders every page and
+//! builds the search index once; keep the returned [`LoadedPortal`] in the app state and
+//! query it, and load again after a pack install.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::paths::AppPaths;
+
+pub use lavoro_agile_portal::{
+    Answer, Assessment, AssessmentError, AssessmentResult, ContentInfo, IsoDate, Lang, Level,
+    NewsItem, Page, PageSummary, Portal, PortalError, Problem, SearchHit, TocEntry,
+};
+
+/// Where the portal content lives inside a pack installation (`<data>/packs/portal/current`).
+pub fn installed_content_dir(paths: &AppPaths) -> PathBuf {
+    paths.data.join("packs").join("portal").join("current")
+}
+
+/// Where the content to show comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "path", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ContentSource {
+    /// The default content compiled into the binary.
+    Bundled,
+    /// An installed `portal` pack, or a folder named by the caller.
+    Folder(PathBuf),
+}
+
+/// The content folder to use: the installed pack's folder if it exists, else the bundled
+/// content. `paths` is `None` when no home folder is known.
+pub fn content_source(paths: Option<&AppPaths>) -> ContentSource {
+    match paths.map(installed_content_dir) {
+        Some(dir) if dir.is_dir() => ContentSource::Folder(dir),
+        _ => ContentSource::Bundled,
+    }
+}
+
+/// A loaded portal and where it came from.
+#[derive(Debug)]
+pub struct LoadedPortal {
+    /// The pages, news, self-assessment and search index.
+    pub portal: Portal,
+    /// Where the content was read from.
+    pub source: ContentSource,
+    /// Set when the installed content could not be read and the bundled content is shown
+    /// instead: the reason, for the log and for an "update failed" notice.
+    pub fallback: Option<String>,
+}
+
+/// Loads the content from `source`. An installed folder that cannot be loaded falls back to
+/// the bundled content (with `fallback` set), so the portal is never empty.
+pub fn load(source: ContentSource) -> Result<LoadedPortal, PortalError> {
+    match source {
+        ContentSource::Bundled => Ok(LoadedPortal {
+            portal: Portal::bundled()?,
+            source: ContentSource::Bundled,
+            fallback: None,
+        }),
+        ContentSource::Folder(dir) => match Portal::load_dir(&dir) {
+            Ok(portal) => Ok(LoadedPortal {
+                portal,
+                source: ContentSource::Folder(dir),
+                fallback: None,
+            }),
+            Err(err) => {
+                tracing::warn!(folder = %dir.display(), error = %err, "installed portal content unreadable, using the bundled content");
+                Ok(LoadedPortal {
+                    portal: Portal::bundled()?,
+                    source: ContentSource::Bundled,
+                    fallback: Some(err.message(Lang::It)),
+                })
+            }
+        },
+    }
+}
+
+/// Loads a folder strictly (no fallback): for checking content before it is signed.
+pub fn load_folder_strict(dir: &Path) -> Result<Portal, PortalError> {
+    Portal::load_dir(dir)
+}
+
+/// What the portal's home shows about the content: version, date and origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContentStatus {
+    /// Version and date, when the content says.
+    pub info: Option<ContentInfo>,
+    /// `true` for the default content compiled into the app.
+    pub bundled: bool,
+    /// Why the installed content is not shown, if it is not.
+    pub fallback: Option<String>,
+    /// Number of pages.
+    pub pages: usize,
+}
+
+impl LoadedPortal {
+    /// Version, date and origin of the content shown.
+    pub fn status(&self) -> ContentStatus {
+        ContentStatus {
+            info: self.portal.info().cloned(),
+            bundled: self.source == ContentSource::Bundled,
+            fallback: self.fallback.clone(),
+            pages: self.portal.pages().len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(data: &Path) -> AppPaths {
+        AppPaths {
+            data: data.to_path_buf(),
+            config: data.join("config"),
+            cache: data.join("cache"),
+            logs: data.join("logs"),
+        }
+    }
+
+    #[test]
+    fn content_source_without_installed_pack_is_bundled() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            content_source(Some(&paths(dir.path()))),
+            ContentSource::Bundled
+        );
+        assert_eq!(content_source(None), ContentSource::Bundled);
+    }
+
+    #[test]
+    fn content_source_with_installed_pack_is_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(installed_content_dir(&p)).unwrap();
+        assert_eq!(
+            content_source(Some(&p)),
+            ContentSource::Folder(dir.path().join("packs/portal/current"))
+        );
+    }
+
+    #[test]
+    fn load_bundled_reports_version_and_origin() {
+        let loaded = load(ContentSource::Bundled).unwrap();
+        let status = loaded.status();
+        assert!(status.bundled);
+        assert!(status.info.is_some());
+        assert!(status.pages > 10);
+    }
+}
