@@ -10,6 +10,13 @@ const COMMANDS: &[&str] = &[
     "packs_status",
     "packs_install_pick",
     "packs_check_now",
+    "portal_list",
+    "portal_page",
+    "portal_search",
+    "portal_news",
+    "portal_status",
+    "portal_open_external",
+    "portal_attachment_save",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

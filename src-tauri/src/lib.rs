@@ -36,6 +36,10 @@ fn setup(app: &mut App, paths: AppPaths) {
         tracing::info!(removed, "cleaned what an interrupted pack install left");
     }
     let state = AppState::new(paths, env.clone(), picker::default_picker());
+    let loaded = commands::portal::load(&state);
+    if let Ok(mut slot) = state.portal.write() {
+        *slot = loaded;
+    }
     let handle = app.handle().clone();
     let updater = Updater::spawn(
         env,
@@ -43,6 +47,11 @@ fn setup(app: &mut App, paths: AppPaths) {
         time::OffsetDateTime::now_utc,
         move |event| {
             if let Some(state) = handle.try_state::<AppState>() {
+                if let Some(packs::UrlOutcome::Installed { installed }) = &event.outcome {
+                    if installed.kind == packs::Kind::Portal {
+                        commands::portal::reload(&state);
+                    }
+                }
                 if let Ok(mut list) = state.last_updates.lock() {
                     list.push(event.clone());
                     let excess = list.len().saturating_sub(KEPT_UPDATE_EVENTS);
@@ -100,6 +109,7 @@ pub fn run() -> ExitCode {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             setup(app, paths);
             Ok(())
@@ -111,6 +121,13 @@ pub fn run() -> ExitCode {
             commands::packs::packs_status,
             commands::packs::packs_install_pick,
             commands::packs::packs_check_now,
+            commands::portal::portal_list,
+            commands::portal::portal_page,
+            commands::portal::portal_search,
+            commands::portal::portal_news,
+            commands::portal::portal_status,
+            commands::portal::portal_open_external,
+            commands::portal::portal_attachment_save,
         ])
         .run(tauri::generate_context!());
 

@@ -1,7 +1,8 @@
 //! Choosing a file. The native dialog cannot be driven by WebDriver, so the choice goes
 //! through a trait: the real implementation opens the system dialog; with the test-only
 //! `e2e` feature a stand-in answers with the path written in the file named by
-//! `LAVORO_AGILE_E2E_PICK_FILE` (an empty file means "cancelled").
+//! `LAVORO_AGILE_E2E_PICK_FILE` (an empty file means "cancelled"), for opening and for
+//! saving alike.
 use std::path::PathBuf;
 
 use tauri::AppHandle;
@@ -17,6 +18,10 @@ pub enum PickKind {
 pub trait FilePicker: Send + Sync {
     /// Blocks until the user has chosen; call it off the main thread.
     fn pick(&self, app: &AppHandle, kind: PickKind, title: &str) -> Option<PathBuf>;
+
+    /// Asks where to save a file, suggesting `file_name`; `None` when the user cancels.
+    /// Blocks like [`FilePicker::pick`].
+    fn save(&self, app: &AppHandle, title: &str, file_name: &str) -> Option<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -32,6 +37,17 @@ impl FilePicker for NativePicker {
         };
         dialog.blocking_pick_file()?.into_path().ok()
     }
+
+    fn save(&self, app: &AppHandle, title: &str, file_name: &str) -> Option<PathBuf> {
+        use tauri_plugin_dialog::DialogExt;
+        app.dialog()
+            .file()
+            .set_title(title)
+            .set_file_name(file_name)
+            .blocking_save_file()?
+            .into_path()
+            .ok()
+    }
 }
 
 /// Test-only stand-in for the dialog (see the module documentation).
@@ -41,6 +57,17 @@ pub struct StandInPicker;
 #[cfg(feature = "e2e")]
 impl FilePicker for StandInPicker {
     fn pick(&self, _app: &AppHandle, _kind: PickKind, _title: &str) -> Option<PathBuf> {
+        Self::answer()
+    }
+
+    fn save(&self, _app: &AppHandle, _title: &str, _file_name: &str) -> Option<PathBuf> {
+        Self::answer()
+    }
+}
+
+#[cfg(feature = "e2e")]
+impl StandInPicker {
+    fn answer() -> Option<PathBuf> {
         let answer_file = std::env::var_os("LAVORO_AGILE_E2E_PICK_FILE")?;
         let answer = std::fs::read_to_string(answer_file).ok()?;
         let answer = answer.trim();

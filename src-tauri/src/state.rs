@@ -1,8 +1,9 @@
 //! State shared by the commands.
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use lavoro_agile_api::packs::{PackEnv, UpdateEvent, Updater};
 use lavoro_agile_api::paths::AppPaths;
+use lavoro_agile_api::portal::LoadedPortal;
 use lavoro_agile_api::settings::{Language, SettingsStore};
 
 use crate::picker::FilePicker;
@@ -23,6 +24,9 @@ pub struct AppState {
     pub last_updates: Mutex<Vec<UpdateEvent>>,
     /// How the user picks files.
     pub picker: Box<dyn FilePicker>,
+    /// The portal content shown (`None` only if even the bundled content is unreadable);
+    /// replaced after a portal pack is installed.
+    pub portal: RwLock<Option<LoadedPortal>>,
 }
 
 impl AppState {
@@ -36,6 +40,7 @@ impl AppState {
             updater: Mutex::new(None),
             last_updates: Mutex::new(Vec::new()),
             picker,
+            portal: RwLock::new(None),
         }
     }
 

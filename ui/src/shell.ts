@@ -1,13 +1,29 @@
 // The frame around every view: header, navigation, main region, live region; hash routing.
 import { ApiError } from "./api";
 import { h } from "./dom";
-import { errorMessage, t } from "./i18n";
+import { errorText, t } from "./i18n";
 import { findSection, sections } from "./views/registry";
 import type { ViewContext } from "./views/types";
 
 function currentId(): string {
   const id = location.hash.replace(/^#\/?/, "").split("/")[0] ?? "";
   return findSection(id) ? id : "home";
+}
+
+/** The route segments after the section id, decoded; empty for an unknown section. */
+export function currentRest(): string[] {
+  const parts = location.hash.replace(/^#\/?/, "").split("/");
+  if (!findSection(parts[0] ?? "")) return [];
+  return parts
+    .slice(1)
+    .filter((p) => p !== "")
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
 }
 
 export class Shell {
@@ -25,6 +41,8 @@ export class Shell {
       this.live.textContent = message;
       this.status.textContent = message;
     },
+    route: [],
+    hasSection: (id: string) => findSection(id) !== undefined,
   };
 
   /** Builds header and navigation in the current language, then the current view. */
@@ -88,7 +106,7 @@ export class Shell {
     main.replaceChildren(container);
     try {
       const content = h("div", {});
-      await view?.render(content, this.ctx);
+      await view?.render(content, { ...this.ctx, route: currentRest() });
       if (token !== this.renderToken) return; // a newer navigation won
       container.replaceChildren(...content.childNodes);
     } catch (e) {
@@ -98,14 +116,17 @@ export class Shell {
           "div",
           { class: "alert alert-danger", role: "alert" },
           h("h1", { class: "h4", tabindex: "-1" }, t("error.title")),
-          h("p", {}, e instanceof ApiError ? errorMessage(e.code) : t("error.generic")),
+          h("p", {}, e instanceof ApiError ? errorText(e) : t("error.generic")),
         ),
       );
     }
     container.removeAttribute("aria-busy");
     document.body.dataset.ready = id;
     if (moveFocus) {
-      container.querySelector<HTMLElement>("h1")?.focus();
+      // A view may name what gets the focus (a heading a link pointed at).
+      const target =
+        container.querySelector<HTMLElement>("[data-focus-target]") ?? container.querySelector<HTMLElement>("h1");
+      target?.focus(); // focusing scrolls the element into view
     }
   }
 }

@@ -2,4 +2,5 @@
 //! and maps the error to an `ErrorPayload`.
 pub mod about;
 pub mod packs;
+pub mod portal;
 pub mod settings;

@@ -76,6 +76,9 @@ pub async fn packs_install_pick(
     ) {
         Ok(installed) => {
             tracing::info!(file = ?name, kind = ?installed.kind, version = installed.version, "pack installed");
+            if installed.kind == packs::Kind::Portal {
+                crate::commands::portal::reload(&state);
+            }
             Ok(InstallOutcome::Installed {
                 installed: Box::new(installed),
             })

@@ -59,6 +59,56 @@ export type InstallOutcome =
   | { outcome: "cancelled" }
   | { outcome: "installed"; installed: InstalledPack };
 
+export interface PortalPageSummary {
+  slug: string;
+  title: string;
+  summary: string;
+  section: string;
+  reviewed: string;
+}
+
+export interface PortalTocEntry {
+  level: number;
+  text: string;
+  anchor: string;
+}
+
+export interface PortalPage extends PortalPageSummary {
+  order: number;
+  tags: string[];
+  sources: { title: string; url: string | null }[];
+  /** Sanitised HTML produced by the portal crate. */
+  html: string;
+  toc: PortalTocEntry[];
+  text: string;
+}
+
+export interface PortalSearchHit {
+  slug: string;
+  title: string;
+  snippet: string;
+  /** Escaped text with the matches in `<mark>`. */
+  snippet_html: string;
+  score: number;
+}
+
+export interface PortalNewsItem {
+  id: string;
+  title: string;
+  date: string;
+  summary: string;
+  html: string;
+}
+
+export interface PortalStatus {
+  info: { version: string; published: string; publisher: string } | null;
+  bundled: boolean;
+  fallback: string | null;
+  pages: number;
+}
+
+export type SaveOutcome = { outcome: "cancelled" } | { outcome: "saved"; file: string };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -95,6 +145,16 @@ export const api = {
     status: () => call<PacksView>("packs_status"),
     installPick: (title: string) => call<InstallOutcome>("packs_install_pick", { title }),
     checkNow: () => call<boolean>("packs_check_now"),
+  },
+  portal: {
+    list: () => call<PortalPageSummary[]>("portal_list"),
+    page: (slug: string) => call<PortalPage>("portal_page", { slug }),
+    search: (query: string) => call<PortalSearchHit[]>("portal_search", { query }),
+    news: () => call<PortalNewsItem[]>("portal_news"),
+    status: () => call<PortalStatus>("portal_status"),
+    openExternal: (url: string) => call<void>("portal_open_external", { url }),
+    saveAttachment: (path: string, title: string) =>
+      call<SaveOutcome>("portal_attachment_save", { path, title }),
   },
   events: {
     /** The outcome of each background check of a pack address. */

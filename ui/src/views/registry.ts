@@ -2,11 +2,12 @@
 // capability has landed: there are no placeholder pages.
 import { aboutView } from "./about/about";
 import { homeView } from "./home/home";
+import { portalView } from "./portal/portal";
 import { settingsView } from "./settings/settings";
 import type { ViewDef } from "./types";
 
 export const sections: ViewDef[] = [];
-sections.push(homeView(() => sections), settingsView, aboutView);
+sections.push(homeView(() => sections), portalView, settingsView, aboutView);
 
 export function findSection(id: string): ViewDef | undefined {
   return sections.find((s) => s.id === id);

@@ -6,6 +6,10 @@ export interface ViewContext {
   rerender(): void;
   /** Announce a short message to screen readers and show it. */
   announce(message: string): void;
+  /** The rest of the route after the section id (`#/portale/a/b` gives `["a", "b"]`). */
+  route: string[];
+  /** Whether the app has a section with this id. */
+  hasSection(id: string): boolean;
 }
 
 /** A section of the app, shown in the navigation. */
