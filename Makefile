@@ -17,7 +17,8 @@ test: deps
 # Unsigned .deb and .rpm through the Tauri CLI from npm (never with the e2e feature).
 dist: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm
-	@echo "Packages:"; ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm | awk '{printf "  %s  %.1f MiB\n", $$NF, $$5/1048576}'
+	@echo "Packages:"; for f in target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm; do \
+	  printf '  %s  %s\n' "$$(du -h "$$f" | cut -f1)" "$$f"; done
 
 fmt:
 	cargo fmt --all
