@@ -16,9 +16,13 @@ pub use lavoro_agile_portal::{
     NewsItem, Page, PageSummary, Portal, PortalError, Problem, SearchHit, TocEntry,
 };
 
-/// Where the portal content lives inside a pack installation (`<data>/packs/portal/current`).
-pub fn installed_content_dir(paths: &AppPaths) -> PathBuf {
-    paths.data.join("packs").join("portal").join("current")
+/// The live content folder of the installed `portal` pack (the folder `current.json` of the
+/// pack store names, `<data>/packs/portal/v<N>-…/content`), if one is installed.
+pub fn installed_content_dir(paths: &AppPaths) -> Option<PathBuf> {
+    crate::packs::content_dir(
+        &crate::packs::PackEnv::new(paths, None),
+        crate::packs::Kind::Portal,
+    )
 }
 
 /// Where the content to show comes from.
@@ -35,7 +39,7 @@ pub enum ContentSource {
 /// The content folder to use: the installed pack's folder if it exists, else the bundled
 /// content. `paths` is `None` when no home folder is known.
 pub fn content_source(paths: Option<&AppPaths>) -> ContentSource {
-    match paths.map(installed_content_dir) {
+    match paths.and_then(installed_content_dir) {
         Some(dir) if dir.is_dir() => ContentSource::Folder(dir),
         _ => ContentSource::Bundled,
     }
@@ -134,14 +138,20 @@ mod tests {
     }
 
     #[test]
-    fn content_source_with_installed_pack_is_its_folder() {
+    fn content_source_with_installed_pack_is_its_live_folder() {
         let dir = tempfile::tempdir().unwrap();
         let p = paths(dir.path());
-        std::fs::create_dir_all(installed_content_dir(&p)).unwrap();
-        assert_eq!(
-            content_source(Some(&p)),
-            ContentSource::Folder(dir.path().join("packs/portal/current"))
-        );
+        let kind_dir = dir.path().join("packs/portal");
+        let live = kind_dir.join("v2-abc/content");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(
+            kind_dir.join("current.json"),
+            r#"{"kind":"portal","version":2,"created":"2026-11-20T10:00:00Z",
+               "installed_at":"2026-11-26T10:00:00Z","min_app_version":"0.1.0",
+               "key_id":"AB","archive_sha256":"00","files":1,"dir":"v2-abc","previous":null}"#,
+        )
+        .unwrap();
+        assert_eq!(content_source(Some(&p)), ContentSource::Folder(live));
     }
 
     #[test]

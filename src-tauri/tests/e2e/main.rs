@@ -6,6 +6,7 @@
 //! - `shell`: navigation, language, keyboard, accessibility, network isolation,
 //!   single instance.
 //! - `packs`: installing signed packs from a file, refusals.
+//! - `portal`: the Portale section: search, pages, links, content updated by a pack.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,4 +16,5 @@
 
 mod harness;
 mod packs;
+mod portal;
 mod shell;

@@ -17,18 +17,33 @@ fn make_pack(home: &Home, key: &sign::GeneratedKey, dir: &Path, version: u64) ->
         src.join("leggimi.md"),
         format!("Versione {version} del portale.\n"),
     )?;
+    let pack = dir.join(format!("portale-{version}.pack"));
+    build_signed_portal(home, key, &src, &pack, version)?;
+    Ok(pack)
+}
+
+/// Builds a portal pack of `version` from the folder `src`, signs it with `key` into
+/// `pack` (and `pack.minisig`), and trusts `key` for portal packs in `home`.
+pub(crate) fn build_signed_portal(
+    home: &Home,
+    key: &sign::GeneratedKey,
+    src: &Path,
+    pack: &Path,
+    version: u64,
+) -> Result<()> {
     let opts = BuildOptions {
         kind: Kind::Portal,
         version,
         created: time::macros::datetime!(2026-11-20 10:00 UTC),
         min_app_version: Version(0, 1, 0),
     };
-    let bytes = build_pack(&src, &opts, &Limits::default())?;
-    let pack = dir.join(format!("portale-{version}.pack"));
-    std::fs::write(&pack, &bytes)?;
+    let bytes = build_pack(src, &opts, &Limits::default())?;
+    std::fs::write(pack, &bytes)?;
     let secret = sign::load_secret_key(&key.secret_text, None)?;
     let sig = sign::sign(&secret, bytes.as_slice(), "portale di prova")?;
-    std::fs::write(dir.join(format!("portale-{version}.pack.minisig")), sig)?;
+    let mut sig_path = pack.as_os_str().to_owned();
+    sig_path.push(".minisig");
+    std::fs::write(PathBuf::from(sig_path), sig)?;
 
     let keys = home.system_dir().join("keys");
     std::fs::create_dir_all(&keys)?;
@@ -39,7 +54,7 @@ fn make_pack(home: &Home, key: &sign::GeneratedKey, dir: &Path, version: u64) ->
             "comment = \"chiave di prova\"\npublic_key = \"{public_line}\"\nkinds = [\"portal\"]\n"
         ),
     )?;
-    Ok(pack)
+    Ok(())
 }
 
 async fn portal_version(app: &App) -> Result<String> {
@@ -53,7 +68,9 @@ async fn portal_version(app: &App) -> Result<String> {
         .await?)
 }
 
-async fn install(app: &App, home: &Home, pack: Option<&Path>) -> Result<String> {
+/// Installs `pack` through the settings panel (the stand-in picker answers with it) and
+/// returns the outcome shown.
+pub(crate) async fn install(app: &App, home: &Home, pack: Option<&Path>) -> Result<String> {
     home.answer_picker(pack)?;
     app.js("document.getElementById('packs-result').textContent = ''; return null")
         .await?;

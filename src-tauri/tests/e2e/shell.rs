@@ -9,9 +9,16 @@ use serde_json::{json, Value};
 use crate::harness::{exclusive, with_app, App, Home};
 
 /// Section ids in navigation order, as they stand today.
-const SECTIONS: &[&str] = &["home", "settings", "about"];
-const LABELS_IT: &[&str] = &["Home", "Impostazioni", "Informazioni"];
-const LABELS_EN: &[&str] = &["Home", "Settings", "About"];
+const SECTIONS: &[&str] = &["home", "portale", "settings", "about"];
+const LABELS_IT: &[&str] = &["Home", "Portale", "Impostazioni", "Informazioni"];
+const LABELS_EN: &[&str] = &["Home", "Portal", "Settings", "About"];
+
+/// Views reached through a link rather than the navigation, checked by axe too: a portal
+/// page (table of contents, rendered body, external links).
+const INNER_ROUTES: &[(&str, &str)] = &[(
+    "#/portale/verifica-firma-digitale",
+    "return !!document.querySelector('#portal-body[data-slug=\"verifica-firma-digitale\"]')",
+)];
 
 #[tokio::test]
 async fn window_opens_with_italian_navigation_and_every_view_renders() -> Result<()> {
@@ -148,8 +155,17 @@ async fn axe_reports_no_serious_or_critical_violation_on_any_view() -> Result<()
                 app.client.find(Locator::Css("label[for=lang-en]")).await?.click().await?;
                 wait_for(app, "return document.documentElement.lang === 'en'").await?;
             }
-            for id in SECTIONS {
-                app.open(id).await?;
+            let mut targets: Vec<(&str, Option<&str>)> =
+                SECTIONS.iter().map(|id| (*id, None)).collect();
+            targets.extend(INNER_ROUTES.iter().map(|(route, ready)| (*route, Some(*ready))));
+            for (id, ready) in targets {
+                match ready {
+                    None => app.open(id).await?,
+                    Some(ready) => {
+                        app.js(&format!("location.hash = '{id}'; return null")).await?;
+                        wait_for(app, ready).await?;
+                    }
+                }
                 let result = app
                     .js_async(
                         "const done = arguments[arguments.length - 1];
@@ -244,7 +260,7 @@ async fn second_launch_focuses_the_first_and_forwards_its_arguments() -> Result<
 }
 
 /// Polls a script until it returns `true`.
-async fn wait_for(app: &App, script: &str) -> Result<()> {
+pub(crate) async fn wait_for(app: &App, script: &str) -> Result<()> {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while app.js(script).await? != json!(true) {
         ensure!(
