@@ -34,7 +34,9 @@ measure() {
   kill "$wrapper" 2>/dev/null || true
   [ -n "$app" ] && kill "$app" 2>/dev/null || true
   wait "$wrapper" 2>/dev/null || true
-  rm -rf "$home"
+  # A document portal started on the private bus may still hold a mount under the cache.
+  fusermount -u "$home/k/doc" 2>/dev/null || true
+  rm -rf "$home" 2>/dev/null || true
   echo "$kib"
 }
 
