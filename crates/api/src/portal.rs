@@ -1,7 +1,7 @@
 //! The offline portal, for both front doors: where its content comes from and how to load it.
 //!
-//! The content is the installed `portal` pack (`<data>/packs/portal/current/`) when there is
-//! one, else the default content compiled into the binary. Loading renders every page and
+//! The content is the installed `portal` pack (the live folder under `<data>/packs/portal/`)
+//! when there is one, else the default content compiled into the binary. Loading renders every page and
 //! builds the search index once; keep the returned [`LoadedPortal`] in the app state and
 //! query it, and load again after a pack install.
 

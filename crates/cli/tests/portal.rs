@@ -31,8 +31,19 @@ fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\nsummary: Prova.\nsection: Prova\nreviewed: 2026-05-04\nsources:\n  - Fonte <https://www.normattiva.it/>\n---\n{body}")
 }
 
+/// The live folder of an installed portal pack, as the pack store lays it out: the
+/// pointer `current.json` names the version folder, whose `content/` is live.
 fn installed_dir(data_home: &Path) -> std::path::PathBuf {
-    data_home.join("lavoro-agile/packs/portal/current")
+    let kind_dir = data_home.join("lavoro-agile/packs/portal");
+    std::fs::create_dir_all(&kind_dir).unwrap();
+    std::fs::write(
+        kind_dir.join("current.json"),
+        r#"{"kind":"portal","version":2,"created":"2026-11-20T10:00:00Z",
+           "installed_at":"2026-11-26T10:00:00Z","min_app_version":"0.1.0",
+           "key_id":"AB","archive_sha256":"00","files":1,"dir":"v2-abc","previous":null}"#,
+    )
+    .unwrap();
+    kind_dir.join("v2-abc/content")
 }
 
 #[test]
