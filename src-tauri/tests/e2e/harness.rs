@@ -143,6 +143,29 @@ fn app_processes() -> Vec<u32> {
         .collect()
 }
 
+/// Waits until no instance of the app runs, killing what is left after `grace`: a new
+/// instance started while an old one still holds the single-instance name would hand its
+/// arguments over and exit.
+async fn no_app_running(grace: Duration) {
+    let deadline = Instant::now() + grace;
+    loop {
+        let alive = app_processes();
+        if alive.is_empty() {
+            return;
+        }
+        if Instant::now() > deadline {
+            for pid in alive {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The running app and a WebDriver session on its window.
 pub struct App {
     pub client: Client,
@@ -155,6 +178,7 @@ impl App {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("DISPLAY is not set: run the end-to-end tests under xvfb-run (make test does)");
         }
+        no_app_running(Duration::from_secs(10)).await;
         let port = free_port()?;
         let native_port = free_port()?;
         let mut cmd = Command::new(tauri_driver());
@@ -191,11 +215,17 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": APP_BIN }));
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&url)
-            .await
-            .context("cannot open a WebDriver session on the app")?;
+        // An app that dies at start leaves the session request hanging: bound it.
+        let mut builder = ClientBuilder::native();
+        builder.capabilities(caps);
+        let connect = builder.connect(&url);
+        let client = match tokio::time::timeout(Duration::from_secs(60), connect).await {
+            Ok(client) => client.context("cannot open a WebDriver session on the app")?,
+            Err(_) => {
+                let _ = driver.kill().await;
+                bail!("no WebDriver session within 60 s: the app did not start");
+            }
+        };
         let app = Self { client, driver };
         app.wait_ready(None).await?;
         Ok(app)
@@ -275,23 +305,7 @@ impl App {
         let closed = self.client.clone().close().await;
         let _ = self.driver.kill().await;
         let _ = self.driver.wait().await;
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let alive = app_processes();
-            if alive.is_empty() {
-                break;
-            }
-            if Instant::now() > deadline {
-                for pid in alive {
-                    let _ = std::process::Command::new("kill")
-                        .args(["-9", &pid.to_string()])
-                        .status();
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        no_app_running(Duration::from_secs(15)).await;
         closed.map_err(|e| anyhow!("closing the session failed: {e}"))
     }
 }
