@@ -17,6 +17,9 @@ const COMMANDS: &[&str] = &[
     "portal_status",
     "portal_open_external",
     "portal_attachment_save",
+    "portal_assessment",
+    "portal_assessment_submit",
+    "portal_assessment_forget",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -128,6 +128,9 @@ pub fn run() -> ExitCode {
             commands::portal::portal_status,
             commands::portal::portal_open_external,
             commands::portal::portal_attachment_save,
+            commands::portal::portal_assessment,
+            commands::portal::portal_assessment_submit,
+            commands::portal::portal_assessment_forget,
         ])
         .run(tauri::generate_context!());
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::paths::AppPaths;
 
 pub use lavoro_agile_portal::{
-    Answer, Assessment, AssessmentError, AssessmentResult, ContentInfo, IsoDate, Lang, Level,
+    Answer, Area, Assessment, AssessmentError, AssessmentResult, ContentInfo, IsoDate, Lang, Level,
     NewsItem, Page, PageSummary, Portal, PortalError, Problem, SearchHit, TocEntry,
 };
 
@@ -161,5 +161,91 @@ mod tests {
         assert!(status.bundled);
         assert!(status.info.is_some());
         assert!(status.pages > 10);
+    }
+}
+
+/// The self-assessment result kept on this computer only, with when it was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StoredAssessment {
+    /// When the questionnaire was submitted, RFC 3339 UTC.
+    pub taken_at: String,
+    /// The scored result.
+    pub result: AssessmentResult,
+}
+
+/// File name of the stored self-assessment result in the user's data folder.
+pub const ASSESSMENT_RESULT_FILE: &str = "autovalutazione-risultato.json";
+
+fn assessment_path(paths: &AppPaths) -> PathBuf {
+    paths.data.join(ASSESSMENT_RESULT_FILE)
+}
+
+/// The stored result, if the user took the self-assessment on this computer. A damaged
+/// file reads as none (the next submission replaces it).
+pub fn load_assessment_result(paths: &AppPaths) -> Option<StoredAssessment> {
+    let bytes = std::fs::read(assessment_path(paths)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Keeps the result in the user's data folder (written whole, then renamed into place).
+/// Nothing is sent anywhere.
+pub fn save_assessment_result(
+    paths: &AppPaths,
+    stored: &StoredAssessment,
+) -> Result<(), crate::ApiError> {
+    let path = assessment_path(paths);
+    let io = |source| crate::ApiError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&paths.data).map_err(io)?;
+    let json = serde_json::to_vec_pretty(stored).map_err(|e| io(std::io::Error::other(e)))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)
+}
+
+/// Deletes the stored result; no result stored is not an error.
+pub fn forget_assessment_result(paths: &AppPaths) -> Result<(), crate::ApiError> {
+    match std::fs::remove_file(assessment_path(paths)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(crate::ApiError::Io {
+            path: assessment_path(paths),
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod assessment_store_tests {
+    use super::*;
+
+    fn paths(dir: &Path) -> AppPaths {
+        AppPaths {
+            data: dir.join("data"),
+            config: dir.join("config"),
+            cache: dir.join("cache"),
+            logs: dir.join("logs"),
+        }
+    }
+
+    #[test]
+    fn assessment_result_saved_read_back_and_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        assert!(load_assessment_result(&p).is_none());
+        let loaded = load(ContentSource::Bundled).unwrap();
+        let assessment = loaded.portal.assessment().unwrap();
+        let result = assessment.score(&[]).unwrap();
+        let stored = StoredAssessment {
+            taken_at: "2026-11-26T10:00:00Z".into(),
+            result,
+        };
+        save_assessment_result(&p, &stored).unwrap();
+        assert_eq!(load_assessment_result(&p), Some(stored));
+        forget_assessment_result(&p).unwrap();
+        assert!(load_assessment_result(&p).is_none());
+        forget_assessment_result(&p).unwrap();
     }
 }

@@ -224,3 +224,94 @@ fn escape_attr(s: &str) -> String {
         .replace('\u{a0}', "&nbsp;")
         .replace('"', "&quot;")
 }
+
+/// One question as the questionnaire shows it: without the right answer.
+#[derive(Debug, Serialize)]
+pub struct QuestionView {
+    /// Identifier, sent back with the answer.
+    pub id: String,
+    /// Area identifier.
+    pub area: String,
+    /// The question.
+    pub text: String,
+    /// The possible answers.
+    pub options: Vec<String>,
+}
+
+/// The self-assessment: its questions, and the result stored on this computer, if any.
+#[derive(Debug, Serialize)]
+pub struct AssessmentView {
+    /// Questionnaire version.
+    pub version: u32,
+    /// Title.
+    pub title: String,
+    /// Introduction.
+    pub intro: String,
+    /// The areas, in syllabus order.
+    pub areas: Vec<portal::Area>,
+    /// The questions, in order.
+    pub questions: Vec<QuestionView>,
+    /// The last result kept on this computer.
+    pub last: Option<portal::StoredAssessment>,
+}
+
+/// The self-assessment questionnaire of the content, or `None` when it has none.
+#[tauri::command]
+pub fn portal_assessment(
+    state: State<'_, AppState>,
+) -> Result<Option<AssessmentView>, ErrorPayload> {
+    let last = portal::load_assessment_result(&state.paths);
+    with_portal(&state, |p| {
+        p.portal.assessment().map(|a| AssessmentView {
+            version: a.version,
+            title: a.title.clone(),
+            intro: a.intro.clone(),
+            areas: a.areas.clone(),
+            questions: a
+                .questions
+                .iter()
+                .map(|q| QuestionView {
+                    id: q.id.clone(),
+                    area: q.area.clone(),
+                    text: q.text.clone(),
+                    options: q.options.clone(),
+                })
+                .collect(),
+            last: last.clone(),
+        })
+    })
+}
+
+/// Scores the answers and keeps the result in the user's data folder only.
+#[tauri::command]
+pub fn portal_assessment_submit(
+    state: State<'_, AppState>,
+    answers: Vec<portal::Answer>,
+) -> Result<portal::StoredAssessment, ErrorPayload> {
+    let scored = with_portal(&state, |p| p.portal.assessment().map(|a| a.score(&answers)))?;
+    let result = match scored {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            let err = lavoro_agile_api::ApiError::InvalidArgument(e.to_string());
+            return Err(ErrorPayload::from(&err));
+        }
+        None => return Err(unavailable(state.language())),
+    };
+    let taken_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let stored = portal::StoredAssessment { taken_at, result };
+    portal::save_assessment_result(&state.paths, &stored).map_err(|e| ErrorPayload::from(&e))?;
+    tracing::info!(
+        correct = stored.result.correct,
+        total = stored.result.total,
+        "self-assessment scored and kept locally"
+    );
+    Ok(stored)
+}
+
+/// Deletes the stored self-assessment result.
+#[tauri::command]
+pub fn portal_assessment_forget(state: State<'_, AppState>) -> Result<(), ErrorPayload> {
+    portal::forget_assessment_result(&state.paths).map_err(|e| ErrorPayload::from(&e))
+}

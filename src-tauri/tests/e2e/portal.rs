@@ -238,3 +238,48 @@ async fn newer_portal_pack_replaces_the_text_and_tampered_pack_leaves_it() -> Re
     })
     .await
 }
+
+#[tokio::test]
+async fn self_assessment_scores_offline_and_keeps_the_result_only_on_this_computer() -> Result<()> {
+    let _one = exclusive().await;
+    let home = Home::new()?;
+    with_app("assessment", &home, async |app: &App| {
+        open_page(app, "competenze-digitali").await?;
+        wait_for(app, "return !!document.getElementById('assessment-form')").await?;
+        // Answer every question with its first option (label clicks, run in the page: the
+        // form is taller than the window).
+        let answered = app
+            .js("const ls = document.querySelectorAll('#assessment-form .form-check:first-of-type label'); ls.forEach(l => l.click()); return document.querySelectorAll('#assessment-form input:checked').length")
+            .await?;
+        ensure!(answered.as_u64().unwrap_or(0) >= 20, "answered {answered}");
+        // WebKitWebDriver reports an empty error when a click submits a form, even one whose
+        // submission is handled in script; the button is clicked from the page instead.
+        app.js("document.getElementById('assessment-submit').click(); return null")
+            .await?;
+        wait_for(app, "return !!document.getElementById('assessment-result')").await?;
+        let rows = app
+            .client
+            .find_all(Locator::Css("#assessment-result tbody tr"))
+            .await?;
+        ensure!(rows.len() == 5, "{} area rows", rows.len());
+        app.shot("assessment-result").await?;
+
+        // Kept in the data folder, and shown again when the page is opened again.
+        let file = home
+            .path()
+            .join("data/lavoro-agile/autovalutazione-risultato.json");
+        let stored = std::fs::read_to_string(&file).context("result not stored")?;
+        ensure!(stored.contains("\"taken_at\""), "{stored}");
+        app.js("location.hash = '#/home'; return null").await?;
+        app.wait_ready(Some("home")).await?;
+        open_page(app, "competenze-digitali").await?;
+        wait_for(app, "return !!document.getElementById('assessment-result')").await?;
+
+        app.js("document.getElementById('assessment-forget').click(); return null")
+            .await?;
+        wait_for(app, "return !document.getElementById('assessment-result')").await?;
+        ensure!(!file.exists(), "result file still there after deleting");
+        Ok(())
+    })
+    .await
+}

@@ -109,6 +109,28 @@ export interface PortalStatus {
 
 export type SaveOutcome = { outcome: "cancelled" } | { outcome: "saved"; file: string };
 
+export type SkillLevel = "da_approfondire" | "base" | "intermedio" | "avanzato";
+
+export interface AssessmentView {
+  version: number;
+  title: string;
+  intro: string;
+  areas: { id: string; number: number; title: string; page: string }[];
+  questions: { id: string; area: string; text: string; options: string[] }[];
+  last: StoredAssessment | null;
+}
+
+export interface StoredAssessment {
+  taken_at: string;
+  result: {
+    version: number;
+    correct: number;
+    total: number;
+    areas: { area: string; title: string; total: number; answered: number; correct: number; percent: number; level: SkillLevel; page: string }[];
+    review: { question: string; chosen: number | null; correct: number; explanation: string }[];
+  };
+}
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -155,6 +177,10 @@ export const api = {
     openExternal: (url: string) => call<void>("portal_open_external", { url }),
     saveAttachment: (path: string, title: string) =>
       call<SaveOutcome>("portal_attachment_save", { path, title }),
+    assessment: () => call<AssessmentView | null>("portal_assessment"),
+    submitAssessment: (answers: { question: string; option: number }[]) =>
+      call<StoredAssessment>("portal_assessment_submit", { answers }),
+    forgetAssessment: () => call<void>("portal_assessment_forget"),
   },
   events: {
     /** The outcome of each background check of a pack address. */

@@ -1,6 +1,7 @@
 // The "Portale" section: the offline smart-working portal. The index lists the pages by
 // section, with search as you type, the content version and an update check; a page shows
 // its table of contents and its body (sanitised HTML from the portal crate).
+import { ASSESSMENT_ANCHOR, renderAssessment } from "./assessment";
 import {
   api,
   type PortalNewsItem,
@@ -284,5 +285,19 @@ export const portalView: ViewDef = {
     }
     const page = await api.portal.page(slug);
     buildPage(root, page, anchor, ctx);
+    // A page with an "Autovalutazione" section hosts the questionnaire, right after it.
+    const host = root.querySelector<HTMLElement>(`#portal-body [id="${ASSESSMENT_ANCHOR}"]`);
+    if (host) {
+      const view = await api.portal.assessment();
+      if (view) {
+        const slot = h("div", {});
+        renderAssessment(slot, view, ctx.announce);
+        // Before the next section's heading, so it sits inside "Autovalutazione".
+        let next = host.nextElementSibling;
+        while (next && next.tagName !== "H2") next = next.nextElementSibling;
+        if (next) next.before(...slot.childNodes);
+        else host.parentElement?.append(...slot.childNodes);
+      }
+    }
   },
 };
