@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 APT_PACKAGES=(
   build-essential pkg-config file
   libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev
-  xvfb xauth dbus webkit2gtk-driver
+  xvfb xauth dbus dbus-bin webkit2gtk-driver
 )
 # Extra packages listed by feature work (one name per line, # for comments).
 if [ -f scripts/apt-packages.txt ]; then

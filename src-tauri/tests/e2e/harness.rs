@@ -143,14 +143,39 @@ fn app_processes() -> Vec<u32> {
         .collect()
 }
 
-/// Waits until no instance of the app runs, killing what is left after `grace`: a new
-/// instance started while an old one still holds the single-instance name would hand its
-/// arguments over and exit.
+/// The D-Bus name the single-instance plugin owns while an instance runs
+/// (`<identifier>.SingleInstance`).
+const SINGLE_INSTANCE_NAME: &str = "it.comune.lavoroagile.SingleInstance";
+
+/// Whether an instance still owns the single-instance name on the session bus. A process
+/// that is exiting can already be gone from `/proc/PID/exe` while its bus connection,
+/// and so the name, is still open.
+fn single_instance_name_owned() -> bool {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return false;
+    }
+    std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &format!("string:{SINGLE_INSTANCE_NAME}"),
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+        .unwrap_or(false)
+}
+
+/// Waits until no instance of the app runs and the single-instance name is free, killing
+/// what is left after `grace`: a new instance started while an old one still holds the
+/// name would hand its arguments over and exit.
 async fn no_app_running(grace: Duration) {
     let deadline = Instant::now() + grace;
     loop {
         let alive = app_processes();
-        if alive.is_empty() {
+        if alive.is_empty() && !single_instance_name_owned() {
             return;
         }
         if Instant::now() > deadline {
@@ -219,11 +244,11 @@ impl App {
         let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
         let connect = builder.connect(&url);
-        let client = match tokio::time::timeout(Duration::from_secs(60), connect).await {
+        let client = match tokio::time::timeout(Duration::from_secs(120), connect).await {
             Ok(client) => client.context("cannot open a WebDriver session on the app")?,
             Err(_) => {
                 let _ = driver.kill().await;
-                bail!("no WebDriver session within 60 s: the app did not start");
+                bail!("no WebDriver session within 120 s: the app did not start");
             }
         };
         let app = Self { client, driver };
