@@ -9,6 +9,7 @@
 
 pub mod about;
 pub mod error;
+mod json_file;
 pub mod logging;
 pub mod packs;
 pub mod paths;

@@ -198,11 +198,7 @@ pub fn save_assessment_result(
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(&paths.data).map_err(io)?;
-    let json = serde_json::to_vec_pretty(stored).map_err(|e| io(std::io::Error::other(e)))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)
+    crate::json_file::write_atomic(&path, stored).map_err(io)
 }
 
 /// Deletes the stored result; no result stored is not an error.

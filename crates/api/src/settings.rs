@@ -4,7 +4,6 @@
 //! (renamed with a `.corrupt` suffix, never deleted) and defaults are used, so a damaged
 //! file never stops the app from starting.
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -94,16 +93,7 @@ impl SettingsStore {
             path: self.path.clone(),
             source,
         };
-        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
-        fs::create_dir_all(dir).map_err(io)?;
-        let json = serde_json::to_vec_pretty(settings).map_err(|e| io(std::io::Error::other(e)))?;
-        let tmp = self.path.with_extension("json.tmp");
-        {
-            let mut f = fs::File::create(&tmp).map_err(io)?;
-            f.write_all(&json).map_err(io)?;
-            f.sync_all().map_err(io)?;
-        }
-        fs::rename(&tmp, &self.path).map_err(io)?;
+        crate::json_file::write_atomic(&self.path, settings).map_err(io)?;
         tracing::info!(path = %self.path.display(), "settings saved");
         Ok(())
     }

@@ -55,12 +55,7 @@ impl UpdateState {
             path: store_dir.join(STATE_FILE).display().to_string(),
             source,
         };
-        std::fs::create_dir_all(store_dir).map_err(storage)?;
-        let json =
-            serde_json::to_vec_pretty(self).map_err(|e| storage(std::io::Error::other(e)))?;
-        let tmp = store_dir.join(format!("{STATE_FILE}.tmp"));
-        std::fs::write(&tmp, json).map_err(storage)?;
-        std::fs::rename(&tmp, store_dir.join(STATE_FILE)).map_err(storage)
+        crate::json_file::write_atomic(&store_dir.join(STATE_FILE), self).map_err(storage)
     }
 }
 
