@@ -180,19 +180,7 @@ pub fn portal_open_external(
     url: String,
 ) -> Result<(), ErrorPayload> {
     let l = state.language();
-    let allowed_scheme = ["https://", "http://", "mailto:", "tel:"].iter().any(|s| {
-        url.get(..s.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(s))
-    });
-    let linked = with_portal(&state, |p| {
-        let needle = format!("href=\"{}\"", escape_attr(&url));
-        p.portal
-            .pages()
-            .iter()
-            .any(|page| page.html.contains(&needle))
-            || p.portal.news().iter().any(|n| n.html.contains(&needle))
-    })?;
-    if !allowed_scheme || !linked {
+    if !with_portal(&state, |p| may_open_external(&p.portal, &url))? {
         tracing::warn!("refused to open an address no portal page links to");
         let message = match l {
             Language::It => "Questo indirizzo non può essere aperto.",
@@ -215,6 +203,19 @@ pub fn portal_open_external(
             };
             ErrorPayload::with_message("portal_open_failed", e.to_string(), message.into())
         })
+}
+
+/// Whether `url` has a scheme the system may open and a page or news item of `portal`
+/// links to it.
+fn may_open_external(portal: &lavoro_agile_api::portal::Portal, url: &str) -> bool {
+    let allowed_scheme = ["https://", "http://", "mailto:", "tel:"].iter().any(|s| {
+        url.get(..s.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    });
+    let needle = format!("href=\"{}\"", escape_attr(url));
+    allowed_scheme
+        && (portal.pages().iter().any(|page| page.html.contains(&needle))
+            || portal.news().iter().any(|n| n.html.contains(&needle)))
 }
 
 /// Escapes an address as the sanitiser serialises attribute values, so that it can be
@@ -314,4 +315,35 @@ pub fn portal_assessment_submit(
 #[tauri::command]
 pub fn portal_assessment_forget(state: State<'_, AppState>) -> Result<(), ErrorPayload> {
     portal::forget_assessment_result(&state.paths).map_err(|e| ErrorPayload::from(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_open_external;
+    use lavoro_agile_api::portal::Portal;
+
+    #[test]
+    fn open_external_linked_address_is_allowed_others_are_refused() {
+        let portal = Portal::bundled().unwrap();
+        let linked = portal
+            .pages()
+            .iter()
+            .find_map(|p| {
+                let start = p.html.find("href=\"https://")? + "href=\"".len();
+                let end = start + p.html.get(start..)?.find('"')?;
+                p.html.get(start..end).map(|s| s.replace("&amp;", "&"))
+            })
+            .unwrap();
+        assert!(may_open_external(&portal, &linked), "{linked}");
+        for refused in [
+            "https://example.invalid/not-linked",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!may_open_external(&portal, refused), "{refused}");
+        }
+        let no_scheme = linked.trim_start_matches("https://");
+        assert!(!may_open_external(&portal, no_scheme), "{no_scheme}");
+    }
 }

@@ -107,10 +107,16 @@ async fn search(app: &App, query: &str) -> Result<Vec<String>> {
 async fn search_opens_a_result_and_an_internal_link_leads_to_another_page() -> Result<()> {
     let _one = exclusive().await;
     let home = Home::new()?;
+    let bundled: serde_json::Value =
+        serde_json::from_str(include_str!("../../../resources/portal/portal.json"))?;
+    let bundled_version = bundled["version"]
+        .as_str()
+        .context("bundled version")?
+        .to_owned();
     with_app("portal-search", &home, async |app: &App| {
         let line = version_line(app).await?;
         ensure!(
-            line.contains("2026.11.1") && line.contains("incluso"),
+            line.contains(&bundled_version) && line.contains("incluso"),
             "version line: {line}"
         );
         let slugs = search(app, "firma").await?;
@@ -282,4 +288,46 @@ async fn self_assessment_scores_offline_and_keeps_the_result_only_on_this_comput
         Ok(())
     })
     .await
+}
+
+#[tokio::test]
+async fn a_template_is_saved_where_the_user_chooses_byte_for_byte() -> Result<()> {
+    let _one = exclusive().await;
+    let home = Home::new()?;
+    let target = home.path().join("scaricati").join("modello-giunta.rtf");
+    std::fs::create_dir_all(target.parent().context("no parent")?)?;
+    home.answer_picker(Some(&target))?;
+    with_app("portal-attachment", &home, async |app: &App| {
+        app.js("location.hash = '#/portale/proposte-deliberazione'; return true")
+            .await?;
+        wait_page(app, "proposte-deliberazione").await?;
+        // Clicked from the page: the status toast may cover the link.
+        let clicked = app
+            .js("const a = document.querySelector('#portal-body a[data-attachment$=\"proposta-deliberazione-giunta.rtf\"]');
+                 if (!a) return false; a.click(); return true;")
+            .await?;
+        ensure!(clicked == json!(true), "no link to the Giunta template");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !target.exists() {
+            ensure!(std::time::Instant::now() < deadline, "template not saved");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        wait_for(
+            app,
+            "return (document.body.textContent || '').includes('modello-giunta.rtf')",
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    let saved = std::fs::read(&target)?;
+    let bundled = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../resources/portal/modelli/proposta-deliberazione-giunta.rtf"),
+    )?;
+    ensure!(
+        saved == bundled,
+        "saved template differs from the bundled one"
+    );
+    Ok(())
 }
