@@ -5,6 +5,9 @@ import { errorText, t } from "./i18n";
 import { findSection, sections } from "./views/registry";
 import type { ViewContext } from "./views/types";
 
+/** How long a status message stays on screen. */
+const STATUS_VISIBLE_MS = 10_000;
+
 function currentId(): string {
   const id = location.hash.replace(/^#\/?/, "").split("/")[0] ?? "";
   return findSection(id) ? id : "home";
@@ -30,6 +33,7 @@ export class Shell {
   private readonly live = h("div", { id: "live", class: "visually-hidden", "aria-live": "polite" });
   private readonly status = h("div", { id: "status", class: "status-message", role: "status" });
   private renderToken = 0;
+  private statusTimer: number | undefined;
 
   constructor(private readonly root: HTMLElement) {
     window.addEventListener("hashchange", () => void this.renderView(true));
@@ -40,6 +44,11 @@ export class Shell {
     announce: (message: string) => {
       this.live.textContent = message;
       this.status.textContent = message;
+      // The visible copy fades after a while; the live region keeps it for screen readers.
+      window.clearTimeout(this.statusTimer);
+      this.statusTimer = window.setTimeout(() => {
+        if (this.status.textContent === message) this.status.textContent = "";
+      }, STATUS_VISIBLE_MS);
     },
     route: [],
     hasSection: (id: string) => findSection(id) !== undefined,

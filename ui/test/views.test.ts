@@ -114,6 +114,25 @@ describe("shell", () => {
     expect(root.querySelector("#status")?.textContent).toBe("Settings saved.");
   });
 
+  test("a status message fades from the screen but stays in the live region", async () => {
+    const root = document.getElementById("app")!;
+    location.hash = "#/settings";
+    await new Shell(root).render();
+    vi.useFakeTimers();
+    try {
+      const it = root.querySelector<HTMLInputElement>("#lang-it")!;
+      it.checked = true;
+      it.dispatchEvent(new Event("change"));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(root.querySelector("#status")?.textContent).not.toBe("");
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(root.querySelector("#status")?.textContent).toBe("");
+      expect(root.querySelector("#live")?.textContent).not.toBe("");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test("an unknown route falls back to home", async () => {
     location.hash = "#/nowhere";
     const root = document.getElementById("app")!;
