@@ -16,6 +16,8 @@ use crate::{mime, oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
 pub const MAX_ENVELOPES: u32 = 16;
+/// CRLs kept per envelope, at most.
+pub const MAX_CRLS: usize = 64;
 /// Timestamps of each kind checked per signature, at most.
 pub const MAX_TIMESTAMPS: usize = 16;
 
@@ -94,6 +96,10 @@ pub struct Document {
     /// Timestamps on the whole envelope (M7M timestamp part, TSD temporal evidence), each
     /// covering every signature.
     pub envelope_timestamps: Vec<TimestampFacts>,
+    /// Every certificate embedded in the SignedData envelopes (for path building).
+    pub certificates: Vec<Arc<CertificateInfo>>,
+    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation).
+    pub crls: Vec<Vec<u8>>,
 }
 
 /// What reading found.
@@ -112,6 +118,7 @@ pub enum ReadOutcome {
 struct Walker<'o> {
     options: &'o ReadOptions,
     embedded: Vec<Arc<CertificateInfo>>,
+    crls: Vec<Vec<u8>>,
     signers_seen: usize,
 }
 
@@ -153,6 +160,9 @@ impl Walker<'_> {
             if let Ok(ci) = CertificateInfo::from_bytes(c.raw) {
                 self.embedded.push(Arc::new(ci));
             }
+        }
+        for c in sd.crls.iter().take(MAX_CRLS) {
+            self.crls.push(c.raw.to_vec());
         }
         if sd.encap.content.is_none() && level == 0 {
             state.detached_outer = true;
@@ -416,6 +426,8 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
                 content: options.keep_content.then(|| owned_tsd.clone()),
                 content_missing: false,
                 envelope_timestamps,
+                certificates: Vec::new(),
+                crls: Vec::new(),
             }));
         }
         return read(&inner, options).map(|o| match o {
@@ -445,6 +457,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
     let mut walker = Walker {
         options,
         embedded: Vec::new(),
+        crls: Vec::new(),
         signers_seen: 0,
     };
     let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
@@ -477,5 +490,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         content: final_content,
         content_missing,
         envelope_timestamps: Vec::new(),
+        certificates: walker.embedded,
+        crls: walker.crls,
     }))
 }

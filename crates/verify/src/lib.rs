@@ -15,6 +15,7 @@ pub mod assess;
 pub mod render;
 pub mod report;
 pub mod trust;
+pub mod validation;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use report::{
 };
 pub use report::{Indication, Lang, Report, SubIndication};
 pub use trust::TrustStore;
+pub use validation::RevocationPolicy;
 
 /// Largest file accepted, in bytes.
 pub const MAX_FILE_SIZE: u64 = 1 << 30;
@@ -56,6 +58,8 @@ pub struct Options {
     pub now: OffsetDateTime,
     /// Whether to return each document's original content (for extraction).
     pub keep_content: bool,
+    /// What to do without revocation data (`--require-revocation`).
+    pub revocation: RevocationPolicy,
 }
 
 /// A file to check.
@@ -224,12 +228,14 @@ pub fn validate_bytes(
         }
         Ok(ReadOutcome::TimestampToken(facts)) => {
             report.format = Some(Format::Tst);
+            let ctx = validation::TrustContext::new(&options.trust, &[], &[]);
             report.timestamps.push(timestamp_report(
                 "T1".to_owned(),
                 "token",
                 &facts,
                 Vec::new(),
                 options,
+                &ctx,
             ));
             return FileOutcome {
                 report,
@@ -238,6 +244,7 @@ pub fn validate_bytes(
         }
         Ok(ReadOutcome::Signed(doc)) => doc,
     };
+    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls);
     report.format = Some(match doc.container {
         Container::Attached => Format::CadesAttached,
         Container::Detached => Format::CadesDetached,
@@ -247,6 +254,37 @@ pub fn validate_bytes(
     for (i, entry) in doc.signatures.iter().enumerate() {
         let id = format!("S{}", i + 1);
         let countersignature = entry.countersignature_of.is_some();
+        let claimed = entry.facts.as_ref().ok().and_then(|f| f.signing_time);
+        let mut early_warnings = Vec::new();
+        let validation_time = match options.at {
+            ValidationTime::Now => ValidationTimeReport {
+                time: UtcTime(options.now),
+                basis: TimeBasis::Now,
+            },
+            ValidationTime::Given(t) => ValidationTimeReport {
+                time: UtcTime(t),
+                basis: TimeBasis::Given,
+            },
+            ValidationTime::SigningTime => match claimed {
+                Some(t) => ValidationTimeReport {
+                    time: UtcTime(t),
+                    basis: TimeBasis::Claimed,
+                },
+                None => {
+                    early_warnings.push(Warning {
+                        code: "no_claimed_signing_time",
+                        message: report::Bilingual::new(
+                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
+                            "The signature claims no signing time: it was checked at the current time.",
+                        ),
+                    });
+                    ValidationTimeReport {
+                        time: UtcTime(options.now),
+                        basis: TimeBasis::Now,
+                    }
+                }
+            },
+        };
         let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
             match &entry.facts {
                 Err(reason) => (
@@ -258,7 +296,7 @@ pub fn validate_bytes(
                     None,
                 ),
                 Ok(facts) => {
-                    let (c, w) = assess::checks_for(
+                    let (mut c, mut w) = assess::checks_for(
                         facts,
                         &options.trust,
                         if countersignature {
@@ -266,6 +304,14 @@ pub fn validate_bytes(
                         } else {
                             assess::Role::Signature
                         },
+                    );
+                    validation::apply(
+                        &mut c,
+                        &mut w,
+                        facts,
+                        &trust_ctx,
+                        validation_time.time.0,
+                        options.revocation,
                     );
                     let signer = match &facts.certificate {
                         lavoro_agile_cades::signer::CertificateLookup::Found {
@@ -294,35 +340,7 @@ pub fn validate_bytes(
                     )
                 }
             };
-        let validation_time = match options.at {
-            ValidationTime::Now => ValidationTimeReport {
-                time: UtcTime(options.now),
-                basis: TimeBasis::Now,
-            },
-            ValidationTime::Given(t) => ValidationTimeReport {
-                time: UtcTime(t),
-                basis: TimeBasis::Given,
-            },
-            ValidationTime::SigningTime => match signing_time {
-                Some(t) => ValidationTimeReport {
-                    time: UtcTime(t),
-                    basis: TimeBasis::Claimed,
-                },
-                None => {
-                    warnings.push(Warning {
-                        code: "no_claimed_signing_time",
-                        message: report::Bilingual::new(
-                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
-                            "The signature claims no signing time: it was checked at the current time.",
-                        ),
-                    });
-                    ValidationTimeReport {
-                        time: UtcTime(options.now),
-                        basis: TimeBasis::Now,
-                    }
-                }
-            },
-        };
+        warnings.extend(early_warnings);
         if let Some(t) = signing_time {
             if t > validation_time.time.0 {
                 warnings.push(Warning {
@@ -362,9 +380,9 @@ pub fn validate_bytes(
                 TimestampKind::Token => "token",
             };
             let covers = vec![format!("S{}", i + 1)];
-            report
-                .timestamps
-                .push(timestamp_report(id, kind, facts, covers, options));
+            report.timestamps.push(timestamp_report(
+                id, kind, facts, covers, options, &trust_ctx,
+            ));
         }
     }
     let all: Vec<String> = (1..=report.signatures.len())
@@ -378,6 +396,7 @@ pub fn validate_bytes(
             facts,
             all.clone(),
             options,
+            &trust_ctx,
         ));
     }
     if report.signatures.is_empty() && report.timestamps.is_empty() {
@@ -408,8 +427,21 @@ fn timestamp_report(
     facts: &lavoro_agile_cades::timestamp::TimestampFacts,
     covers: Vec<String>,
     options: &Options,
+    ctx: &validation::TrustContext,
 ) -> report::TimestampReport {
-    let checks = assess::timestamp_checks(facts, &options.trust);
+    let mut checks = assess::timestamp_checks(facts, &options.trust);
+    // The TSA's certificate is validated at the validation time asked for, or, for
+    // validation at claimed times, at the time the token asserts.
+    let at = match options.at {
+        ValidationTime::Now => options.now,
+        ValidationTime::Given(t) => t,
+        ValidationTime::SigningTime => facts.gen_time.unwrap_or(options.now),
+    };
+    if facts.format_problem.is_none() {
+        if let Some(signer) = &facts.signer {
+            validation::apply_to_timestamp(&mut checks, signer, ctx, at, options.revocation);
+        }
+    }
     let (indication, subindication) = assess::verdict(&checks);
     report::TimestampReport {
         id,
@@ -432,6 +464,7 @@ pub mod fuzzing {
             at: crate::ValidationTime::SigningTime,
             now: time::OffsetDateTime::UNIX_EPOCH,
             keep_content: true,
+            revocation: crate::RevocationPolicy::IfAvailable,
         };
         let report = crate::report::FileReport {
             path: "fuzz".to_owned(),

@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use lavoro_agile_verify::report::{FileReport, TimeBasis};
-use lavoro_agile_verify::{validate_file, FileInput, Options, TrustStore, ValidationTime};
+use lavoro_agile_verify::{
+    validate_file, FileInput, Options, RevocationPolicy, TrustStore, ValidationTime,
+};
 use time::macros::datetime;
 
 fn fixtures() -> PathBuf {
@@ -32,6 +34,7 @@ fn options(trust: &[&str], at: ValidationTime) -> Options {
         at,
         now: datetime!(2026-01-01 00:00 UTC),
         keep_content: true,
+        revocation: RevocationPolicy::IfAvailable,
     }
 }
 
