@@ -10,7 +10,8 @@ use crate::cms::{
     content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
     MAX_SIGNERS,
 };
-use crate::signer::{check_signer, Signed, SignerFacts};
+use crate::signer::{check_signer_precomputed, Signed, SignerFacts};
+use crate::stream::StreamedContent;
 use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
 use crate::{mime, oids, Error};
 
@@ -117,6 +118,7 @@ pub enum ReadOutcome {
 
 struct Walker<'o> {
     options: &'o ReadOptions,
+    streamed: Option<&'o StreamedContent>,
     embedded: Vec<Arc<CertificateInfo>>,
     crls: Vec<Vec<u8>>,
     signers_seen: usize,
@@ -164,14 +166,17 @@ impl Walker<'_> {
         for c in sd.crls.iter().take(MAX_CRLS) {
             self.crls.push(c.raw.to_vec());
         }
-        if sd.encap.content.is_none() && level == 0 {
+        // The outer content of a streamed file was hashed on the way in.
+        let streamed = if level == 0 { self.streamed } else { None };
+        if sd.encap.content.is_none() && level == 0 && streamed.is_none() {
             state.detached_outer = true;
         }
         let content: Option<&[u8]> = match &sd.encap.content {
             Some(c) => Some(c),
+            None if streamed.is_some() => None,
             None => self.options.detached_content.as_deref(),
         };
-        if content.is_none() {
+        if content.is_none() && streamed.is_none() {
             state.content_missing = true;
         }
         for si in sd.signer_infos.iter().cloned() {
@@ -232,11 +237,16 @@ impl Walker<'_> {
                 timestamps: Vec::new(),
             }),
             Ok(si) => {
-                let facts = check_signer(
+                let precomputed: &[_] = match (signed, self.streamed) {
+                    (Signed::Content { .. }, Some(s)) if envelope == 0 => &s.digests,
+                    _ => &[],
+                };
+                let facts = check_signer_precomputed(
                     &si,
                     signed,
                     &self.embedded,
                     &self.options.supplied_certificates,
+                    precomputed,
                 );
                 let value = facts.signature_value.clone();
                 let index = out.len();
@@ -379,6 +389,16 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<TsdParts>, Error> {
     Ok(content.map(|c| (c, tokens)))
 }
 
+/// Checks the skeleton of a streamed file ([`crate::stream::stream_signed_data`]): as
+/// [`read`], with the outer content's digests computed while streaming.
+pub fn read_streamed(
+    skeleton: &[u8],
+    content: &StreamedContent,
+    options: &ReadOptions,
+) -> Result<ReadOutcome, Error> {
+    walk_signed_data(skeleton, Armor::Binary, options, Some(content))
+}
+
 /// Reads a signed document and checks every signature's integrity and cryptography.
 ///
 /// `Err` only for exhausted budgets; everything else about the bytes is in the outcome.
@@ -398,7 +418,6 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         }
         return Ok(ReadOutcome::NotASignature);
     };
-    let mut container = Container::Attached;
     let data: &[u8] = &data;
     if content_type == oids::TIMESTAMPED_DATA {
         let (owned_tsd, tokens) = match timestamped_data_content(data) {
@@ -454,8 +473,19 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         ))));
     }
 
+    walk_signed_data(data, armor, options, None)
+}
+
+fn walk_signed_data(
+    data: &[u8],
+    armor: Armor,
+    options: &ReadOptions,
+    streamed: Option<&StreamedContent>,
+) -> Result<ReadOutcome, Error> {
+    let mut container = Container::Attached;
     let mut walker = Walker {
         options,
+        streamed,
         embedded: Vec::new(),
         crls: Vec::new(),
         signers_seen: 0,

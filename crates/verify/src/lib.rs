@@ -14,6 +14,7 @@
 pub mod assess;
 pub mod render;
 pub mod report;
+mod streaming;
 pub mod trust;
 pub mod validation;
 
@@ -127,6 +128,10 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
         signatures: Vec::new(),
         timestamps: Vec::new(),
     };
+    // Large binary .p7m: the content is hashed as a stream, never loaded whole.
+    if let Some(outcome) = streaming::validate_large(input, &report, options) {
+        return outcome;
+    }
     let bytes = match read_limited(&input.path) {
         Ok(Ok(b)) => b,
         Ok(Err(len)) => {
@@ -244,6 +249,15 @@ pub fn validate_bytes(
         }
         Ok(ReadOutcome::Signed(doc)) => doc,
     };
+    report_document(report, doc, options)
+}
+
+/// The report of a document whose signatures were read.
+fn report_document(
+    mut report: FileReport,
+    doc: lavoro_agile_cades::Document,
+    options: &Options,
+) -> FileOutcome {
     let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls);
     report.format = Some(match doc.container {
         Container::Attached => Format::CadesAttached,

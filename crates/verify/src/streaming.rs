@@ -1,0 +1,86 @@
+//! Large binary `.p7m` files checked without loading them: the file is read once through a
+//! buffer, its SHA-256 and the content digests computed on the way
+//! (`lavoro_agile_cades::stream`), and only the signature structure is kept in memory.
+//! Any other shape, or a case that needs the content itself (extraction, signatures
+//! without signed attributes), falls back to the whole-file path.
+
+use std::io::Read;
+
+use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome};
+use sha2::Digest;
+
+use crate::report::FileReport;
+use crate::{report_document, FileInput, FileOutcome, Options, MAX_FILE_SIZE};
+
+/// Files at least this large are streamed.
+pub const STREAM_THRESHOLD: u64 = 16 << 20;
+
+/// A reader that hashes everything read through it.
+struct Hashing<R> {
+    inner: R,
+    sha: sha2::Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
+/// Checks `input` as a stream when it is a large binary SignedData with its content;
+/// `None` means "read it whole instead".
+pub(crate) fn validate_large(
+    input: &FileInput,
+    report: &FileReport,
+    options: &Options,
+) -> Option<FileOutcome> {
+    if options.keep_content {
+        return None;
+    }
+    let file = std::fs::File::open(&input.path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if !(STREAM_THRESHOLD..=MAX_FILE_SIZE).contains(&len) {
+        return None;
+    }
+    let mut reader = Hashing {
+        inner: file,
+        sha: sha2::Sha256::new(),
+    };
+    let streamed = lavoro_agile_cades::stream::stream_signed_data(&mut reader)
+        .ok()
+        .flatten()?;
+    // The rest of the file (trailing bytes) still counts for the file's SHA-256.
+    std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
+    let file_sha = hex::encode(reader.sha.finalize());
+    let read_options = ReadOptions {
+        detached_content: None,
+        supplied_certificates: options.trust.anchors().to_vec(),
+        keep_content: false,
+    };
+    let outcome =
+        lavoro_agile_cades::read_streamed(&streamed.skeleton, &streamed.content, &read_options)
+            .ok()?;
+    let ReadOutcome::Signed(doc) = outcome else {
+        return None;
+    };
+    // A signature without signed attributes covers the content itself: read it whole.
+    let needs_content = doc.container != Container::Attached
+        || doc.signatures.iter().any(|e| {
+            e.facts
+                .as_ref()
+                .is_ok_and(|f| !f.has_signed_attributes && e.countersignature_of.is_none())
+        });
+    if needs_content {
+        return None;
+    }
+    tracing::debug!(
+        bytes = len,
+        content = streamed.content.length,
+        "large file checked as a stream"
+    );
+    let mut report = report.clone();
+    report.sha256 = Some(file_sha);
+    Some(report_document(report, doc, options))
+}
