@@ -36,12 +36,21 @@ pub(crate) fn validate_large(
     report: &FileReport,
     options: &Options,
 ) -> Option<FileOutcome> {
+    validate_from(input, report, options, STREAM_THRESHOLD)
+}
+
+fn validate_from(
+    input: &FileInput,
+    report: &FileReport,
+    options: &Options,
+    threshold: u64,
+) -> Option<FileOutcome> {
     if options.keep_content {
         return None;
     }
     let file = std::fs::File::open(&input.path).ok()?;
     let len = file.metadata().ok()?.len();
-    if !(STREAM_THRESHOLD..=MAX_FILE_SIZE).contains(&len) {
+    if !(threshold..=MAX_FILE_SIZE).contains(&len) {
         return None;
     }
     let mut reader = Hashing {
@@ -83,4 +92,97 @@ pub(crate) fn validate_large(
     let mut report = report.clone();
     report.sha256 = Some(file_sha);
     Some(report_document(report, doc, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RevocationPolicy, TrustStore, ValidationTime};
+
+    fn fixture(dir: &str, name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(dir)
+            .join(name)
+    }
+
+    fn options() -> Options {
+        let mut trust = TrustStore::new();
+        trust
+            .add_bytes(&std::fs::read(fixture("pki", "root.pem")).unwrap())
+            .unwrap();
+        Options {
+            trust,
+            at: ValidationTime::Given(time::macros::datetime!(2021-06-01 00:00 UTC)),
+            now: time::macros::datetime!(2026-01-01 00:00 UTC),
+            keep_content: false,
+            revocation: RevocationPolicy::IfAvailable,
+        }
+    }
+
+    fn empty(display: &str) -> FileReport {
+        FileReport {
+            path: display.to_owned(),
+            sha256: None,
+            format: None,
+            error: None,
+            signatures: Vec::new(),
+            timestamps: Vec::new(),
+        }
+    }
+
+    fn verdicts(r: &FileReport) -> Vec<String> {
+        r.signatures
+            .iter()
+            .map(|s| format!("{:?}/{:?}/{:?}", s.indication, s.subindication, s.checks))
+            .collect()
+    }
+
+    #[test]
+    fn streamed_file_report_equals_whole_file_report() {
+        for (dir, name) in [
+            ("pki", "chain-ok.p7m"),
+            ("pki", "sha1.p7m"),
+            ("cades", "ber.p7m"),
+            ("cades", "tampered.p7m"),
+            ("cades", "countersigned.p7m"),
+        ] {
+            let input = FileInput {
+                display: name.to_owned(),
+                path: fixture(dir, name),
+                content: None,
+            };
+            let opts = options();
+            let streamed = validate_from(&input, &empty(name), &opts, 0)
+                .unwrap_or_else(|| panic!("{name} not streamed"))
+                .report;
+            let bytes = std::fs::read(&input.path).unwrap();
+            let whole = crate::validate_bytes(empty(name), &bytes, None, &opts).report;
+            assert_eq!(streamed.sha256, whole.sha256, "{name}");
+            assert_eq!(verdicts(&streamed), verdicts(&whole), "{name}");
+        }
+    }
+
+    #[test]
+    fn streaming_declines_extraction_and_unstreamable_shapes() {
+        let mut opts = options();
+        let input = |dir: &str, name: &str| FileInput {
+            display: name.to_owned(),
+            path: fixture(dir, name),
+            content: None,
+        };
+        for (dir, name) in [
+            ("cades", "base64.p7m"),
+            ("cades", "nested.pdf.p7m.p7m"),
+            ("cades", "no-signed-attributes.p7m"),
+        ] {
+            assert!(
+                validate_from(&input(dir, name), &empty(name), &opts, 0).is_none(),
+                "{name}"
+            );
+        }
+        opts.keep_content = true;
+        let name = "chain-ok.p7m";
+        assert!(validate_from(&input("pki", name), &empty(name), &opts, 0).is_none());
+    }
 }
