@@ -15,16 +15,46 @@ use crate::{report_document, FileInput, FileOutcome, Options, MAX_FILE_SIZE};
 /// Files at least this large are streamed.
 pub const STREAM_THRESHOLD: u64 = 16 << 20;
 
-/// A reader that hashes everything read through it.
+/// A reader that hashes everything read through it, on another thread: the file's SHA-256
+/// and the content digests then cost one pass of wall time on two cores.
 struct Hashing<R> {
     inner: R,
-    sha: sha2::Sha256,
+    to_hasher: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    hasher: Option<std::thread::JoinHandle<[u8; 32]>>,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        // A few chunks in flight at most: memory stays bounded whatever the file size.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let hasher = std::thread::spawn(move || {
+            let mut sha = sha2::Sha256::new();
+            for chunk in rx {
+                sha.update(&chunk);
+            }
+            sha.finalize().into()
+        });
+        Self {
+            inner,
+            to_hasher: Some(tx),
+            hasher: Some(hasher),
+        }
+    }
+
+    /// The SHA-256 of everything read.
+    fn finish(mut self) -> Option<[u8; 32]> {
+        drop(self.to_hasher.take());
+        self.hasher.take()?.join().ok()
+    }
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha.update(buf.get(..n).unwrap_or_default());
+        if let Some(tx) = &self.to_hasher {
+            tx.send(buf.get(..n).unwrap_or_default().to_vec())
+                .map_err(|_| std::io::Error::other("hasher stopped"))?;
+        }
         Ok(n)
     }
 }
@@ -53,16 +83,13 @@ fn validate_from(
     if !(threshold..=MAX_FILE_SIZE).contains(&len) {
         return None;
     }
-    let mut reader = Hashing {
-        inner: file,
-        sha: sha2::Sha256::new(),
-    };
+    let mut reader = Hashing::new(file);
     let streamed = lavoro_agile_cades::stream::stream_signed_data(&mut reader)
         .ok()
         .flatten()?;
     // The rest of the file (trailing bytes) still counts for the file's SHA-256.
     std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
-    let file_sha = hex::encode(reader.sha.finalize());
+    let file_sha = hex::encode(reader.finish()?);
     let read_options = ReadOptions {
         detached_content: None,
         supplied_certificates: options.trust.anchors().to_vec(),
