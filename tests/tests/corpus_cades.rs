@@ -1,8 +1,9 @@
 //! The shared corpus (`../shared/corpus/MANIFEST.tsv`), CAdES rows, through the verifier.
 //!
 //! Each row is run with the trust material and validation time its manifest entry names
-//! and classified as: agree; pending (needs a later issue: certificate path validation,
-//! revocation, timestamps, M7M — printed, never counted as passing); recorded divergence
+//! and classified as: agree; pending (needs a later issue: trusted lists, a timestamp as
+//! proof of existence, a format not supported yet — printed, never counted as passing);
+//! recorded divergence
 //! (`tests/corpus/cades-divergences.tsv`, `C:` rows only, with a reason); or failure.
 //! Rules look at the row and at our facts, never at a file name.
 #![allow(
@@ -17,7 +18,10 @@ use std::path::Path;
 
 use lavoro_agile_tests::{corpus_dir, workspace_root};
 use lavoro_agile_verify::report::{FileReport, Outcome};
-use lavoro_agile_verify::{validate_file, FileInput, Options, TrustStore, ValidationTime};
+use lavoro_agile_verify::trust::TrustKind;
+use lavoro_agile_verify::{
+    validate_file, FileInput, Options, RevocationPolicy, TrustStore, ValidationTime,
+};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -92,7 +96,12 @@ enum Class {
     Diverges(String),
 }
 
-fn classify(row: &Row, r: &FileReport, divergences: &HashMap<String, String>) -> Class {
+fn classify(
+    row: &Row,
+    r: &FileReport,
+    trust_kinds: &[TrustKind],
+    divergences: &HashMap<String, String>,
+) -> Class {
     let agree = r.error.is_none()
         && !r.signatures.is_empty()
         && r.signatures.iter().enumerate().all(|(i, s)| {
@@ -114,23 +123,38 @@ fn classify(row: &Row, r: &FileReport, divergences: &HashMap<String, String>) ->
     {
         return Class::Pending("format not supported yet (M7M/PAdES issues)");
     }
-    // Every integrity and cryptographic fact holds, only the chain is missing, and the row
-    // needs trust anchors that are CAs or trusted lists, or a time-dependent verdict:
-    // certificate path validation comes with the trust issue.
-    let only_chain_missing = r.error.is_none()
+    // Every integrity and cryptographic fact holds; what is missing is trust material or a
+    // proof of existence that later issues bring.
+    let integrity_holds = r.error.is_none()
         && r.signatures.iter().all(|s| {
             s.checks.iter().all(|c| {
                 c.outcome == Outcome::Passed
                     || c.outcome == Outcome::Skipped
-                    || c.name == "certificate_chain"
-            }) && s.subindication.map(|x| x.as_str()) == Some("NO_CERTIFICATE_CHAIN_FOUND")
+                    || ["certificate_chain", "revocation", "algorithms"].contains(&c.name)
+            })
         });
-    let needs_chain = row.trust != "-"
-        || ["OUT_OF_BOUNDS_NO_POE", "REVOKED_NO_POE"]
+    let sub_is = |pred: &dyn Fn(&str) -> bool| {
+        r.signatures
             .iter()
-            .any(|s| row.subindication.contains(s));
-    if only_chain_missing && needs_chain {
-        return Class::Pending("needs certificate path validation (trust issue)");
+            .any(|s| s.subindication.is_some_and(|x| pred(x.as_str())))
+    };
+    // The row trusts only a trusted list (no certificate anchors): trusted lists come with
+    // the trusted-list issue.
+    if integrity_holds
+        && trust_kinds.iter().all(|k| *k == TrustKind::TrustedList)
+        && !trust_kinds.is_empty()
+        && sub_is(&|x| x == "NO_CERTIFICATE_CHAIN_FOUND")
+    {
+        return Class::Pending("needs trusted lists (trusted-list issue)");
+    }
+    // The verdict hinges on a proof of existence before expiry that only a timestamp in the
+    // file can give: timestamp-based validation comes with the timestamps issue.
+    if integrity_holds
+        && !r.timestamps.is_empty()
+        && row.indication.contains("TOTAL_PASSED")
+        && sub_is(&|x| x.ends_with("_NO_POE"))
+    {
+        return Class::Pending("needs a timestamp as proof of existence (timestamps issue)");
     }
     match divergences.get(&row.path) {
         Some(reason) if row.note.starts_with("C:") => Class::Diverges(reason.clone()),
@@ -184,16 +208,20 @@ fn corpus_cades_rows_agree_or_are_pending() {
             None => (row.path.clone(), None),
         };
         let mut trust = TrustStore::new();
+        let mut trust_kinds = Vec::new();
         for t in row.trust.split_whitespace().filter(|t| *t != "-") {
-            trust
-                .add_bytes(&std::fs::read(corpus.join(t)).unwrap())
-                .unwrap();
+            trust_kinds.push(
+                trust
+                    .add_bytes(&std::fs::read(corpus.join(t)).unwrap())
+                    .unwrap(),
+            );
         }
         let options = Options {
             trust,
             at: at_of(&row.note),
             now,
             keep_content: false,
+            revocation: RevocationPolicy::IfAvailable,
         };
         let input = FileInput {
             display: row.path.clone(),
@@ -202,7 +230,7 @@ fn corpus_cades_rows_agree_or_are_pending() {
         };
         let report = validate_file(&input, &options).report;
         let got = summary(&report);
-        match classify(row, &report, &divergences) {
+        match classify(row, &report, &trust_kinds, &divergences) {
             Class::Agree => agree.push(format!("{}: {got}", row.path)),
             Class::Pending(why) => {
                 pending.push(format!("{}: PENDING ({why}); now {got}", row.path))

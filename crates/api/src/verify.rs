@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 pub use lavoro_agile_verify::report::{FileReport, Report, Tool};
 pub use lavoro_agile_verify::{
-    render, FileInput, FileOutcome, Indication, Lang, Options, TrustStore, ValidationTime,
-    SIGNATURE_EXTENSIONS,
+    render, FileInput, FileOutcome, Indication, Lang, Options, RevocationPolicy, TrustStore,
+    ValidationTime, SIGNATURE_EXTENSIONS,
 };
 
 /// Trust material that could not be loaded.

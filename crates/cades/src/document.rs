@@ -10,12 +10,15 @@ use crate::cms::{
     content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
     MAX_SIGNERS,
 };
-use crate::signer::{check_signer, Signed, SignerFacts};
+use crate::signer::{check_signer_precomputed, Signed, SignerFacts};
+use crate::stream::StreamedContent;
 use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
 use crate::{mime, oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
 pub const MAX_ENVELOPES: u32 = 16;
+/// CRLs kept per envelope, at most.
+pub const MAX_CRLS: usize = 64;
 /// Timestamps of each kind checked per signature, at most.
 pub const MAX_TIMESTAMPS: usize = 16;
 
@@ -94,6 +97,10 @@ pub struct Document {
     /// Timestamps on the whole envelope (M7M timestamp part, TSD temporal evidence), each
     /// covering every signature.
     pub envelope_timestamps: Vec<TimestampFacts>,
+    /// Every certificate embedded in the SignedData envelopes (for path building).
+    pub certificates: Vec<Arc<CertificateInfo>>,
+    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation).
+    pub crls: Vec<Vec<u8>>,
 }
 
 /// What reading found.
@@ -111,7 +118,9 @@ pub enum ReadOutcome {
 
 struct Walker<'o> {
     options: &'o ReadOptions,
+    streamed: Option<&'o StreamedContent>,
     embedded: Vec<Arc<CertificateInfo>>,
+    crls: Vec<Vec<u8>>,
     signers_seen: usize,
 }
 
@@ -154,14 +163,20 @@ impl Walker<'_> {
                 self.embedded.push(Arc::new(ci));
             }
         }
-        if sd.encap.content.is_none() && level == 0 {
+        for c in sd.crls.iter().take(MAX_CRLS) {
+            self.crls.push(c.raw.to_vec());
+        }
+        // The outer content of a streamed file was hashed on the way in.
+        let streamed = if level == 0 { self.streamed } else { None };
+        if sd.encap.content.is_none() && level == 0 && streamed.is_none() {
             state.detached_outer = true;
         }
         let content: Option<&[u8]> = match &sd.encap.content {
             Some(c) => Some(c),
+            None if streamed.is_some() => None,
             None => self.options.detached_content.as_deref(),
         };
-        if content.is_none() {
+        if content.is_none() && streamed.is_none() {
             state.content_missing = true;
         }
         for si in sd.signer_infos.iter().cloned() {
@@ -222,11 +237,16 @@ impl Walker<'_> {
                 timestamps: Vec::new(),
             }),
             Ok(si) => {
-                let facts = check_signer(
+                let precomputed: &[_] = match (signed, self.streamed) {
+                    (Signed::Content { .. }, Some(s)) if envelope == 0 => &s.digests,
+                    _ => &[],
+                };
+                let facts = check_signer_precomputed(
                     &si,
                     signed,
                     &self.embedded,
                     &self.options.supplied_certificates,
+                    precomputed,
                 );
                 let value = facts.signature_value.clone();
                 let index = out.len();
@@ -369,6 +389,16 @@ fn timestamped_data_content(data: &[u8]) -> Result<Option<TsdParts>, Error> {
     Ok(content.map(|c| (c, tokens)))
 }
 
+/// Checks the skeleton of a streamed file ([`crate::stream::stream_signed_data`]): as
+/// [`read`], with the outer content's digests computed while streaming.
+pub fn read_streamed(
+    skeleton: &[u8],
+    content: &StreamedContent,
+    options: &ReadOptions,
+) -> Result<ReadOutcome, Error> {
+    walk_signed_data(skeleton, Armor::Binary, options, Some(content))
+}
+
 /// Reads a signed document and checks every signature's integrity and cryptography.
 ///
 /// `Err` only for exhausted budgets; everything else about the bytes is in the outcome.
@@ -388,7 +418,6 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         }
         return Ok(ReadOutcome::NotASignature);
     };
-    let mut container = Container::Attached;
     let data: &[u8] = &data;
     if content_type == oids::TIMESTAMPED_DATA {
         let (owned_tsd, tokens) = match timestamped_data_content(data) {
@@ -416,6 +445,8 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
                 content: options.keep_content.then(|| owned_tsd.clone()),
                 content_missing: false,
                 envelope_timestamps,
+                certificates: Vec::new(),
+                crls: Vec::new(),
             }));
         }
         return read(&inner, options).map(|o| match o {
@@ -442,9 +473,21 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         ))));
     }
 
+    walk_signed_data(data, armor, options, None)
+}
+
+fn walk_signed_data(
+    data: &[u8],
+    armor: Armor,
+    options: &ReadOptions,
+    streamed: Option<&StreamedContent>,
+) -> Result<ReadOutcome, Error> {
+    let mut container = Container::Attached;
     let mut walker = Walker {
         options,
+        streamed,
         embedded: Vec::new(),
+        crls: Vec::new(),
         signers_seen: 0,
     };
     let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
@@ -477,5 +520,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         content: final_content,
         content_missing,
         envelope_timestamps: Vec::new(),
+        certificates: walker.embedded,
+        crls: walker.crls,
     }))
 }

@@ -24,10 +24,12 @@ pub mod document;
 pub mod mime;
 pub mod oids;
 pub mod signer;
+pub mod stream;
 pub mod timestamp;
 
 pub use document::{
-    read, Container, Document, ReadOptions, ReadOutcome, SignatureEntry, TimestampKind,
+    read, read_streamed, Container, Document, ReadOptions, ReadOutcome, SignatureEntry,
+    TimestampKind,
 };
 
 /// Errors of this crate.
@@ -78,6 +80,13 @@ pub mod fuzzing {
     pub fn timestamp(data: &[u8]) {
         let _ = crate::timestamp::is_timestamp_token(data);
         let _ = crate::timestamp::check_timestamp(data, Some(b"covered data"), &[]);
+    }
+
+    /// Streams arbitrary bytes as a binary SignedData and checks the skeleton.
+    pub fn stream(data: &[u8]) {
+        if let Ok(Some(s)) = crate::stream::stream_signed_data(data) {
+            let _ = crate::read_streamed(&s.skeleton, &s.content, &crate::ReadOptions::default());
+        }
     }
 
     /// Removes text armour from arbitrary bytes.

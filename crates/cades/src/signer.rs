@@ -174,6 +174,18 @@ pub fn check_signer(
     embedded: &[Arc<CertificateInfo>],
     supplied: &[Arc<CertificateInfo>],
 ) -> SignerFacts {
+    check_signer_precomputed(si, signed, embedded, supplied, &[])
+}
+
+/// Checks one SignerInfo whose content was hashed elsewhere (streamed): when the content
+/// bytes are absent, `precomputed` gives its digest for each algorithm.
+pub fn check_signer_precomputed(
+    si: &SignerInfo<'_>,
+    signed: Signed<'_>,
+    embedded: &[Arc<CertificateInfo>],
+    supplied: &[Arc<CertificateInfo>],
+    precomputed: &[(DigestAlgorithm, Vec<u8>)],
+) -> SignerFacts {
     let mut format_problems = Vec::new();
     let digest_alg = DigestAlgorithm::from_oid(&si.digest_algorithm.oid);
     let digest_algorithm =
@@ -302,6 +314,12 @@ pub fn check_signer(
     // Content digest.
     let digest = match (&si.signed_attributes, content, digest_alg) {
         (None, _, _) => DigestOutcome::NoSignedAttributes,
+        (Some(_), None, Some(alg)) if precomputed.iter().any(|(a, _)| *a == alg) => {
+            match (&message_digest, precomputed.iter().find(|(a, _)| *a == alg)) {
+                (Some(md), Some((_, d))) if d == md => DigestOutcome::Match,
+                _ => DigestOutcome::Mismatch,
+            }
+        }
         (Some(_), None, _) => DigestOutcome::ContentMissing,
         (Some(_), Some(_), None) => DigestOutcome::Unsupported(si.digest_algorithm.oid.clone()),
         (Some(_), Some(bytes), Some(alg)) => match &message_digest {

@@ -185,6 +185,7 @@ fn fuzz_corpora_replay_without_panic() {
     assert!(replay("unarmor", fuzzing::unarmor) > 0);
     assert!(replay("mime", fuzzing::mime) > 0);
     assert!(replay("timestamp", fuzzing::timestamp) > 0);
+    assert!(replay("cades_stream", fuzzing::stream) > 0);
 }
 
 #[test]
@@ -198,4 +199,72 @@ fn certificate_with_non_der_boolean_still_decodes_and_keeps_its_bytes() {
     let cert = CertificateInfo::from_bytes(&raw).unwrap();
     assert_eq!(cert.der(), raw.as_slice());
     assert!(cert.common_name().is_some());
+}
+
+// ------------------------------------------------------------------ streaming (issue 5)
+
+fn facts_summary(d: &lavoro_agile_cades::Document) -> Vec<String> {
+    d.signatures
+        .iter()
+        .map(|e| match &e.facts {
+            Ok(f) => format!("{:?}/{:?}/{:?}", f.digest, f.signature, f.ess),
+            Err(e) => format!("error {e}"),
+        })
+        .collect()
+}
+
+#[test]
+fn streamed_read_gives_the_same_facts_as_whole_read() {
+    use lavoro_agile_cades::stream::stream_signed_data;
+    for name in [
+        "attached.p7m",
+        "ber.p7m",
+        "tampered.p7m",
+        "corrupted-signature.p7m",
+        "two-signers.p7m",
+        "countersigned.p7m",
+        "attributes-reordered.p7m",
+        "ecdsa-p384-sha384.p7m",
+        "rsa-sha3-256.p7m",
+        "cades-t.p7m",
+    ] {
+        let bytes = fixture(name);
+        let streamed = stream_signed_data(&bytes[..])
+            .unwrap()
+            .unwrap_or_else(|| panic!("{name} not streamed"));
+        assert!(streamed.skeleton.len() < bytes.len(), "{name}");
+        let whole = doc(name, &ReadOptions::default());
+        let ReadOutcome::Signed(s) = lavoro_agile_cades::read_streamed(
+            &streamed.skeleton,
+            &streamed.content,
+            &ReadOptions::default(),
+        )
+        .unwrap() else {
+            panic!("{name}: not signed")
+        };
+        assert_eq!(s.container, Container::Attached, "{name}");
+        assert!(!s.content_missing, "{name}");
+        assert_eq!(facts_summary(&s), facts_summary(&whole), "{name}");
+        assert_eq!(s.certificates.len(), whole.certificates.len(), "{name}");
+    }
+}
+
+#[test]
+fn streamed_read_declines_shapes_it_does_not_stream() {
+    use lavoro_agile_cades::stream::stream_signed_data;
+    // Armour, nested envelopes and detached signatures are read whole by the caller.
+    for name in [
+        "base64.p7m",
+        "pem.p7m",
+        "nested.pdf.p7m.p7m",
+        "detached.txt.p7s",
+    ] {
+        assert!(
+            stream_signed_data(&fixture(name)[..]).unwrap().is_none(),
+            "{name}"
+        );
+    }
+    // Truncated input is an error, not a panic.
+    let bytes = fixture("attached.p7m");
+    assert!(stream_signed_data(&bytes[..bytes.len() / 2]).is_err());
 }

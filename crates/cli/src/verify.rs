@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use lavoro_agile_api::verify::{
-    self as api, FileInput, Lang, Options, Report, Tool, ValidationTime,
+    self as api, FileInput, Lang, Options, Report, RevocationPolicy, Tool, ValidationTime,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -70,6 +70,11 @@ pub struct VerifyArgs {
     /// claimed signing time). Default: now.
     #[arg(long, value_name = "TIME|signing-time", value_parser = parse_at)]
     at: Option<AtArg>,
+    /// Require revocation data (CRLs) for every certificate of each path: without it a
+    /// signature is INDETERMINATE/TRY_LATER. Default: use it when available and warn
+    /// ("revoca non verificata") when not.
+    #[arg(long)]
+    require_revocation: bool,
     /// The signed content of a detached signature (only with a single FILE).
     #[arg(long, value_name = "FILE")]
     content: Option<PathBuf>,
@@ -136,6 +141,11 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         at,
         now,
         keep_content: args.extract.is_some(),
+        revocation: if args.require_revocation {
+            RevocationPolicy::Required
+        } else {
+            RevocationPolicy::IfAvailable
+        },
     };
     let inputs: Vec<FileInput> = args
         .files

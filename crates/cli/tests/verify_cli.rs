@@ -246,3 +246,33 @@ fn trust_accepts_crls_and_trusted_lists_by_content() {
         assert_ne!(out.status.code(), Some(64), "--trust {t} refused");
     }
 }
+
+#[test]
+fn require_revocation_needs_a_crl_for_the_path() {
+    // A CA anchor: path signer -> CA. Without a CRL the default policy passes with a
+    // warning; --require-revocation makes it INDETERMINATE/TRY_LATER (exit 2).
+    let (v, code) = json(&["--trust", "ca.pem", "attached.p7m"]);
+    assert_eq!(code, 0);
+    let warnings = v["files"][0]["signatures"][0]["warnings"]
+        .as_array()
+        .unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w["code"] == "revocation_not_checked"));
+    let (v, code) = json(&["--require-revocation", "--trust", "ca.pem", "attached.p7m"]);
+    assert_eq!(v["files"][0]["signatures"][0]["subindication"], "TRY_LATER");
+    assert_eq!(code, 2);
+    let (_, code) = json(&[
+        "--require-revocation",
+        "--trust",
+        "ca.pem",
+        "--trust",
+        "ca.crl",
+        "attached.p7m",
+    ]);
+    assert_eq!(code, 0);
+    // The text report puts the missing revocation check at the top of the signature.
+    let out = run(&["--trust", "ca.pem", "attached.p7m"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("REVOCA NON VERIFICATA"), "{text}");
+}

@@ -369,28 +369,56 @@ pub fn checks_for(
     (checks, warnings)
 }
 
-/// Precedence of sub-indications when several checks fail, in the order of the building
-/// blocks of ETSI EN 319 102-1 (5.2 format checking, 5.2.3 identification of the signing
-/// certificate, 5.2.7 cryptographic verification, then chain): a signature whose signer
-/// cannot be identified is INDETERMINATE even if its content digest also fails (the
-/// failing check is still listed among the facts).
-const PRECEDENCE: [SubIndication; 7] = [
-    SubIndication::FormatFailure,
-    SubIndication::NoSigningCertificateFound,
-    SubIndication::HashFailure,
-    SubIndication::SigCryptoFailure,
-    SubIndication::SignedDataNotFound,
-    SubIndication::CryptoConstraintsFailure,
-    SubIndication::NoCertificateChainFound,
+/// Precedence of sub-indications when several checks fail (see `docs/report-format.md`).
+///
+/// The building blocks of ETSI EN 319 102-1 in the order DSS applies them: format checking,
+/// identification of the signing certificate, cryptographic verification, then the
+/// certificate chain, then the algorithm policy. Every TOTAL_FAILED from format or
+/// cryptography beats any INDETERMINATE except an unidentified signer (without the
+/// certificate the signature value cannot even be checked; the failing digest is still
+/// listed among the facts). NOT_YET_VALID (the signer's certificate did not exist yet at the
+/// validation time) is a failure of the chain that no later proof can cure, so it comes
+/// right after the cryptographic failures. Among INDETERMINATE results, the chain comes
+/// before algorithm constraints: an unknown algorithm that stops the digest or the
+/// signature from being computed at all is an integrity question and comes first, while
+/// an algorithm the policy no longer accepts is judged last.
+const PRECEDENCE: [(SubIndication, Source); 17] = [
+    (SubIndication::FormatFailure, Source::Any),
+    (SubIndication::NoSigningCertificateFound, Source::Any),
+    (SubIndication::HashFailure, Source::Any),
+    (SubIndication::SigCryptoFailure, Source::Any),
+    (SubIndication::NotYetValid, Source::Any),
+    (SubIndication::SignedDataNotFound, Source::Any),
+    (SubIndication::CryptoConstraintsFailure, Source::Integrity),
+    (SubIndication::RevokedNoPoe, Source::Any),
+    (SubIndication::RevokedCaNoPoe, Source::Any),
+    (SubIndication::OutOfBoundsNoPoe, Source::Any),
+    (SubIndication::OutOfBoundsNotRevoked, Source::Any),
+    (SubIndication::ChainConstraintsFailure, Source::Any),
+    (SubIndication::CertificateChainGeneralFailure, Source::Any),
+    (SubIndication::NoCertificateChainFound, Source::Any),
+    (SubIndication::TryLater, Source::Any),
+    (SubIndication::CryptoConstraintsFailureNoPoe, Source::Any),
+    (SubIndication::CryptoConstraintsFailure, Source::Any),
 ];
+
+/// Which checks a precedence entry looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Any check.
+    Any,
+    /// Checks that compute the digest or the signature value (not the algorithm policy).
+    Integrity,
+}
 
 /// The verdict derived from the checks.
 pub fn verdict(checks: &[Check]) -> (Indication, Option<SubIndication>) {
-    for sub in PRECEDENCE {
-        if checks
-            .iter()
-            .any(|c| c.outcome != Outcome::Passed && c.subindication == Some(sub))
-        {
+    for (sub, source) in PRECEDENCE {
+        if checks.iter().any(|c| {
+            c.outcome != Outcome::Passed
+                && c.subindication == Some(sub)
+                && (source == Source::Any || c.name != "algorithms")
+        }) {
             return (sub.indication(), Some(sub));
         }
     }
@@ -431,6 +459,34 @@ pub fn explanation(indication: Indication, sub: Option<SubIndication>) -> Biling
         (_, Some(SubIndication::NoCertificateChainFound)) => Bilingual::new(
             "Il documento è integro e la firma è corretta, ma il certificato del firmatario non è collegato a un'autorità attendibile configurata. Verifica di usare l'elenco delle autorità aggiornato o chiedi all'ufficio informatico.",
             "The document is intact and the signature is correct, but the signer's certificate is not linked to a configured trusted authority. Make sure the list of authorities is up to date or ask your IT office.",
+        ),
+        (_, Some(SubIndication::ChainConstraintsFailure)) => Bilingual::new(
+            "Il documento è integro, ma un certificato della catena non rispetta le regole previste (ad esempio non è destinato alla firma o non può emettere certificati). Chiedi all'ufficio informatico.",
+            "The document is intact, but a certificate of the chain breaks the expected rules (for example it is not meant for signing or may not issue certificates). Ask your IT office.",
+        ),
+        (_, Some(SubIndication::CertificateChainGeneralFailure)) => Bilingual::new(
+            "Il documento è integro, ma la catena dei certificati non è verificabile. Chiedi all'ufficio informatico.",
+            "The document is intact, but the certificate chain cannot be verified. Ask your IT office.",
+        ),
+        (_, Some(SubIndication::OutOfBoundsNoPoe | SubIndication::OutOfBoundsNotRevoked)) => Bilingual::new(
+            "Il documento è integro, ma alla data di verifica il certificato era scaduto (o non ancora valido) e non c'è una prova (marca temporale) che la firma sia stata apposta quando era valido. Se conosci la data di firma, ripeti la verifica a quella data o chiedi un documento con marca temporale.",
+            "The document is intact, but at the validation time the certificate had expired (or was not yet valid) and there is no proof (timestamp) that the signature was made while it was valid. If you know when it was signed, check again at that date, or ask for a timestamped document.",
+        ),
+        (_, Some(SubIndication::NotYetValid)) => Bilingual::new(
+            "Alla data di verifica il certificato del firmatario non era ancora stato emesso: la firma non può essere stata apposta allora. Non fidarti del documento.",
+            "At the validation time the signer's certificate had not been issued yet: the signature cannot have been made then. Do not rely on the document.",
+        ),
+        (_, Some(SubIndication::RevokedNoPoe | SubIndication::RevokedCaNoPoe)) => Bilingual::new(
+            "Un certificato della catena risulta revocato alla data di verifica e non c'è una prova che la firma sia stata apposta prima della revoca. Non fidarti del documento senza ulteriori verifiche.",
+            "A certificate of the chain is revoked at the validation time and there is no proof that the signature was made before the revocation. Do not rely on the document without further checks.",
+        ),
+        (_, Some(SubIndication::TryLater)) => Bilingual::new(
+            "Lo stato di revoca dei certificati non è disponibile e la verifica lo richiede. Fornisci una lista di revoca (CRL) aggiornata con --trust e ripeti la verifica.",
+            "The revocation status of the certificates is not available and the check requires it. Give an up-to-date revocation list (CRL) with --trust and check again.",
+        ),
+        (_, Some(SubIndication::CryptoConstraintsFailureNoPoe)) => Bilingual::new(
+            "La firma usa un algoritmo che alla data di verifica non era più considerato sicuro, e non c'è una prova (marca temporale) che sia stata apposta prima. Chiedi all'ufficio informatico.",
+            "The signature uses an algorithm that was no longer considered safe at the validation time, and there is no proof (timestamp) that it was made before. Ask your IT office.",
         ),
         (_, _) => Bilingual::new(
             "Non è stato possibile concludere la verifica.",

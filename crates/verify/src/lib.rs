@@ -14,7 +14,9 @@
 pub mod assess;
 pub mod render;
 pub mod report;
+mod streaming;
 pub mod trust;
+pub mod validation;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ use report::{
 };
 pub use report::{Indication, Lang, Report, SubIndication};
 pub use trust::TrustStore;
+pub use validation::RevocationPolicy;
 
 /// Largest file accepted, in bytes.
 pub const MAX_FILE_SIZE: u64 = 1 << 30;
@@ -56,6 +59,8 @@ pub struct Options {
     pub now: OffsetDateTime,
     /// Whether to return each document's original content (for extraction).
     pub keep_content: bool,
+    /// What to do without revocation data (`--require-revocation`).
+    pub revocation: RevocationPolicy,
 }
 
 /// A file to check.
@@ -123,6 +128,10 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
         signatures: Vec::new(),
         timestamps: Vec::new(),
     };
+    // Large binary .p7m: the content is hashed as a stream, never loaded whole.
+    if let Some(outcome) = streaming::validate_large(input, &report, options) {
+        return outcome;
+    }
     let bytes = match read_limited(&input.path) {
         Ok(Ok(b)) => b,
         Ok(Err(len)) => {
@@ -224,12 +233,14 @@ pub fn validate_bytes(
         }
         Ok(ReadOutcome::TimestampToken(facts)) => {
             report.format = Some(Format::Tst);
+            let ctx = validation::TrustContext::new(&options.trust, &[], &[]);
             report.timestamps.push(timestamp_report(
                 "T1".to_owned(),
                 "token",
                 &facts,
                 Vec::new(),
                 options,
+                &ctx,
             ));
             return FileOutcome {
                 report,
@@ -238,6 +249,16 @@ pub fn validate_bytes(
         }
         Ok(ReadOutcome::Signed(doc)) => doc,
     };
+    report_document(report, doc, options)
+}
+
+/// The report of a document whose signatures were read.
+fn report_document(
+    mut report: FileReport,
+    doc: lavoro_agile_cades::Document,
+    options: &Options,
+) -> FileOutcome {
+    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls);
     report.format = Some(match doc.container {
         Container::Attached => Format::CadesAttached,
         Container::Detached => Format::CadesDetached,
@@ -247,6 +268,37 @@ pub fn validate_bytes(
     for (i, entry) in doc.signatures.iter().enumerate() {
         let id = format!("S{}", i + 1);
         let countersignature = entry.countersignature_of.is_some();
+        let claimed = entry.facts.as_ref().ok().and_then(|f| f.signing_time);
+        let mut early_warnings = Vec::new();
+        let validation_time = match options.at {
+            ValidationTime::Now => ValidationTimeReport {
+                time: UtcTime(options.now),
+                basis: TimeBasis::Now,
+            },
+            ValidationTime::Given(t) => ValidationTimeReport {
+                time: UtcTime(t),
+                basis: TimeBasis::Given,
+            },
+            ValidationTime::SigningTime => match claimed {
+                Some(t) => ValidationTimeReport {
+                    time: UtcTime(t),
+                    basis: TimeBasis::Claimed,
+                },
+                None => {
+                    early_warnings.push(Warning {
+                        code: "no_claimed_signing_time",
+                        message: report::Bilingual::new(
+                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
+                            "The signature claims no signing time: it was checked at the current time.",
+                        ),
+                    });
+                    ValidationTimeReport {
+                        time: UtcTime(options.now),
+                        basis: TimeBasis::Now,
+                    }
+                }
+            },
+        };
         let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
             match &entry.facts {
                 Err(reason) => (
@@ -258,7 +310,7 @@ pub fn validate_bytes(
                     None,
                 ),
                 Ok(facts) => {
-                    let (c, w) = assess::checks_for(
+                    let (mut c, mut w) = assess::checks_for(
                         facts,
                         &options.trust,
                         if countersignature {
@@ -266,6 +318,14 @@ pub fn validate_bytes(
                         } else {
                             assess::Role::Signature
                         },
+                    );
+                    validation::apply(
+                        &mut c,
+                        &mut w,
+                        facts,
+                        &trust_ctx,
+                        validation_time.time.0,
+                        options.revocation,
                     );
                     let signer = match &facts.certificate {
                         lavoro_agile_cades::signer::CertificateLookup::Found {
@@ -294,35 +354,7 @@ pub fn validate_bytes(
                     )
                 }
             };
-        let validation_time = match options.at {
-            ValidationTime::Now => ValidationTimeReport {
-                time: UtcTime(options.now),
-                basis: TimeBasis::Now,
-            },
-            ValidationTime::Given(t) => ValidationTimeReport {
-                time: UtcTime(t),
-                basis: TimeBasis::Given,
-            },
-            ValidationTime::SigningTime => match signing_time {
-                Some(t) => ValidationTimeReport {
-                    time: UtcTime(t),
-                    basis: TimeBasis::Claimed,
-                },
-                None => {
-                    warnings.push(Warning {
-                        code: "no_claimed_signing_time",
-                        message: report::Bilingual::new(
-                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
-                            "The signature claims no signing time: it was checked at the current time.",
-                        ),
-                    });
-                    ValidationTimeReport {
-                        time: UtcTime(options.now),
-                        basis: TimeBasis::Now,
-                    }
-                }
-            },
-        };
+        warnings.extend(early_warnings);
         if let Some(t) = signing_time {
             if t > validation_time.time.0 {
                 warnings.push(Warning {
@@ -362,9 +394,9 @@ pub fn validate_bytes(
                 TimestampKind::Token => "token",
             };
             let covers = vec![format!("S{}", i + 1)];
-            report
-                .timestamps
-                .push(timestamp_report(id, kind, facts, covers, options));
+            report.timestamps.push(timestamp_report(
+                id, kind, facts, covers, options, &trust_ctx,
+            ));
         }
     }
     let all: Vec<String> = (1..=report.signatures.len())
@@ -378,6 +410,7 @@ pub fn validate_bytes(
             facts,
             all.clone(),
             options,
+            &trust_ctx,
         ));
     }
     if report.signatures.is_empty() && report.timestamps.is_empty() {
@@ -408,8 +441,21 @@ fn timestamp_report(
     facts: &lavoro_agile_cades::timestamp::TimestampFacts,
     covers: Vec<String>,
     options: &Options,
+    ctx: &validation::TrustContext,
 ) -> report::TimestampReport {
-    let checks = assess::timestamp_checks(facts, &options.trust);
+    let mut checks = assess::timestamp_checks(facts, &options.trust);
+    // The TSA's certificate is validated at the validation time asked for, or, for
+    // validation at claimed times, at the time the token asserts.
+    let at = match options.at {
+        ValidationTime::Now => options.now,
+        ValidationTime::Given(t) => t,
+        ValidationTime::SigningTime => facts.gen_time.unwrap_or(options.now),
+    };
+    if facts.format_problem.is_none() {
+        if let Some(signer) = &facts.signer {
+            validation::apply_to_timestamp(&mut checks, signer, ctx, at, options.revocation);
+        }
+    }
     let (indication, subindication) = assess::verdict(&checks);
     report::TimestampReport {
         id,
@@ -432,6 +478,7 @@ pub mod fuzzing {
             at: crate::ValidationTime::SigningTime,
             now: time::OffsetDateTime::UNIX_EPOCH,
             keep_content: true,
+            revocation: crate::RevocationPolicy::IfAvailable,
         };
         let report = crate::report::FileReport {
             path: "fuzz".to_owned(),

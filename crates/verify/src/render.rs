@@ -121,6 +121,21 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
             );
         }
         let _ = writeln!(out, "{title}");
+        // Missing revocation data does not change the verdict, so it must not be missed.
+        if s.warnings
+            .iter()
+            .any(|w| w.code == "revocation_not_checked")
+        {
+            let _ = writeln!(
+                out,
+                "    !! {}",
+                if lang == Lang::It {
+                    "REVOCA NON VERIFICATA: lo stato di revoca dei certificati non è stato controllato"
+                } else {
+                    "REVOCATION NOT CHECKED: the revocation status of the certificates was not checked"
+                }
+            );
+        }
         let name = s
             .signer
             .as_ref()

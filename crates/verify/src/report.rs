@@ -96,6 +96,29 @@ pub enum SubIndication {
     CryptoConstraintsFailure,
     /// No certificate chain to a trust anchor.
     NoCertificateChainFound,
+    /// A certificate of the chain breaks a constraint (basic constraints, key usage, path
+    /// length).
+    ChainConstraintsFailure,
+    /// The chain cannot be validated for another reason (a certificate signature does not
+    /// verify, an unknown critical extension, a budget exceeded).
+    CertificateChainGeneralFailure,
+    /// A certificate of the chain is outside its validity period at the validation time and
+    /// no proof of existence of the signature before that is available.
+    OutOfBoundsNoPoe,
+    /// The signing certificate has expired at the validation time; revocation data shows it
+    /// was not revoked before expiring, but no proof of existence of the signature before
+    /// the expiry is available.
+    OutOfBoundsNotRevoked,
+    /// The validation time is before the signing certificate's validity period.
+    NotYetValid,
+    /// The signing certificate was revoked at or before the validation time.
+    RevokedNoPoe,
+    /// An intermediate CA certificate was revoked at or before the validation time.
+    RevokedCaNoPoe,
+    /// Revocation data is required but not available.
+    TryLater,
+    /// An algorithm was no longer accepted at the best proof of existence of the signature.
+    CryptoConstraintsFailureNoPoe,
 }
 
 impl SubIndication {
@@ -109,15 +132,25 @@ impl SubIndication {
             Self::SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
             Self::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
             Self::NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            Self::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
+            Self::CertificateChainGeneralFailure => "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+            Self::OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
+            Self::OutOfBoundsNotRevoked => "OUT_OF_BOUNDS_NOT_REVOKED",
+            Self::NotYetValid => "NOT_YET_VALID",
+            Self::RevokedNoPoe => "REVOKED_NO_POE",
+            Self::RevokedCaNoPoe => "REVOKED_CA_NO_POE",
+            Self::TryLater => "TRY_LATER",
+            Self::CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
         }
     }
 
     /// The main indication this sub-indication belongs to.
     pub fn indication(&self) -> Indication {
         match self {
-            Self::FormatFailure | Self::HashFailure | Self::SigCryptoFailure => {
-                Indication::TotalFailed
-            }
+            Self::FormatFailure
+            | Self::HashFailure
+            | Self::SigCryptoFailure
+            | Self::NotYetValid => Indication::TotalFailed,
             _ => Indication::Indeterminate,
         }
     }

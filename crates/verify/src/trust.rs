@@ -1,9 +1,8 @@
 //! Trust material given by the user: certificates (trust anchors that also serve to find
 //! signer certificates), CRLs and trusted lists. The kind is detected from the content.
 //!
-//! Path building, CRL checking and trusted-list parsing belong to the `pki` and
-//! `trustlist` crates; until they land, CRLs and trusted lists are recognised and kept
-//! but not used, and only a signing certificate that is itself an anchor is trusted.
+//! Certificates are decoded for path building (`lavoro-agile-pki`) as they are added, CRLs
+//! too; trusted lists are recognised and kept for the `trustlist` work, not used yet.
 
 use std::sync::Arc;
 
@@ -37,6 +36,8 @@ pub struct TrustStore {
     anchors: Vec<Arc<CertificateInfo>>,
     crls: Vec<Vec<u8>>,
     trusted_lists: Vec<Vec<u8>>,
+    path_anchors: Vec<Arc<lavoro_agile_pki::Certificate>>,
+    path_crls: Vec<Arc<lavoro_agile_pki::Crl>>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -121,11 +122,11 @@ impl TrustStore {
             let mut kind = None;
             for (label, der) in pem_blocks(bytes) {
                 if label.contains("CRL") {
-                    self.crls.push(der);
+                    self.push_crl(der);
                     kind = kind.or(Some(TrustKind::Crl));
                 } else if label.contains("CERTIFICATE") {
                     if let Ok(c) = CertificateInfo::from_bytes(&der) {
-                        self.anchors.push(Arc::new(c));
+                        self.add_anchor(c);
                         kind = Some(TrustKind::Certificates);
                     }
                 }
@@ -133,12 +134,12 @@ impl TrustStore {
             return kind.ok_or(TrustError::Unrecognised);
         }
         if looks_like_crl(bytes) {
-            self.crls.push(bytes.to_vec());
+            self.push_crl(bytes.to_vec());
             return Ok(TrustKind::Crl);
         }
         match CertificateInfo::from_bytes(bytes) {
             Ok(c) => {
-                self.anchors.push(Arc::new(c));
+                self.add_anchor(c);
                 Ok(TrustKind::Certificates)
             }
             Err(_) => Err(TrustError::Unrecognised),
@@ -147,7 +148,32 @@ impl TrustStore {
 
     /// Adds a certificate already decoded.
     pub fn add_anchor(&mut self, cert: CertificateInfo) {
+        match lavoro_agile_pki::Certificate::from_der(cert.der()) {
+            Ok(c) => self.path_anchors.push(Arc::new(c)),
+            Err(_) => tracing::warn!(
+                certificate = %cert.sha256_hex(),
+                "trust anchor not usable for path building"
+            ),
+        }
         self.anchors.push(Arc::new(cert));
+    }
+
+    fn push_crl(&mut self, der: Vec<u8>) {
+        match lavoro_agile_pki::Crl::from_der(&der) {
+            Ok(c) => self.path_crls.push(Arc::new(c)),
+            Err(_) => tracing::warn!("CRL not decodable, not used for revocation"),
+        }
+        self.crls.push(der);
+    }
+
+    /// The trust anchors decoded for path building.
+    pub fn path_anchors(&self) -> &[Arc<lavoro_agile_pki::Certificate>] {
+        &self.path_anchors
+    }
+
+    /// The CRLs decoded for revocation checking.
+    pub fn path_crls(&self) -> &[Arc<lavoro_agile_pki::Crl>] {
+        &self.path_crls
     }
 
     /// The trust anchors.

@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use lavoro_agile_verify::report::{FileReport, TimeBasis};
-use lavoro_agile_verify::{validate_file, FileInput, Options, TrustStore, ValidationTime};
+use lavoro_agile_verify::{
+    validate_file, FileInput, Options, RevocationPolicy, TrustStore, ValidationTime,
+};
 use time::macros::datetime;
 
 fn fixtures() -> PathBuf {
@@ -32,6 +34,7 @@ fn options(trust: &[&str], at: ValidationTime) -> Options {
         at,
         now: datetime!(2026-01-01 00:00 UTC),
         keep_content: true,
+        revocation: RevocationPolicy::IfAvailable,
     }
 }
 
@@ -356,4 +359,142 @@ fn signed_attributes_signed_in_der_but_stored_otherwise_pass_with_warning() {
         .warnings
         .iter()
         .any(|w| w.code == "signed_attributes_not_der"));
+}
+
+// ------------------------------------------------------------------ certificate paths (issue 5)
+
+fn pki_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pki")
+}
+
+/// Options from an expected.tsv cell: `trust=F` (repeatable), `at=RFC3339|signing-time`,
+/// `require-revocation`.
+fn pki_options(cell: &str) -> Options {
+    let mut store = TrustStore::new();
+    let mut at = ValidationTime::Now;
+    let mut revocation = RevocationPolicy::IfAvailable;
+    for o in cell.split(',').filter(|o| *o != "-") {
+        if let Some(t) = o.strip_prefix("trust=") {
+            store
+                .add_bytes(&std::fs::read(pki_fixtures().join(t)).unwrap())
+                .unwrap();
+        } else if o == "at=signing-time" {
+            at = ValidationTime::SigningTime;
+        } else if let Some(t) = o.strip_prefix("at=") {
+            at = ValidationTime::Given(
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+            );
+        } else if o == "require-revocation" {
+            revocation = RevocationPolicy::Required;
+        } else {
+            panic!("unknown option {o}");
+        }
+    }
+    Options {
+        trust: store,
+        at,
+        now: datetime!(2026-01-01 00:00 UTC),
+        keep_content: false,
+        revocation,
+    }
+}
+
+fn pki_check(file: &str, opts: &Options) -> FileReport {
+    validate_file(
+        &FileInput {
+            display: file.to_owned(),
+            path: pki_fixtures().join(file),
+            content: None,
+        },
+        opts,
+    )
+    .report
+}
+
+#[test]
+fn pki_fixtures_expected_table_all_rows_match() {
+    let table = std::fs::read_to_string(pki_fixtures().join("expected.tsv")).unwrap();
+    let mut rows = 0;
+    let mut failures = Vec::new();
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (file, opts, want) = (cols[0], cols[1], cols[2]);
+        let report = pki_check(file, &pki_options(opts));
+        let got = summary(&report);
+        if got != want {
+            failures.push(format!("{file} [{opts}]: want {want}, got {got}"));
+        }
+        rows += 1;
+    }
+    assert!(rows >= 25, "expected.tsv has only {rows} rows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn warning_codes(r: &FileReport) -> Vec<&'static str> {
+    r.signatures[0].warnings.iter().map(|w| w.code).collect()
+}
+
+#[test]
+fn revocation_missing_if_available_passes_with_prominent_warning() {
+    let r = pki_check(
+        "chain-ok.p7m",
+        &pki_options("trust=root.pem,at=2021-06-01T00:00:00Z"),
+    );
+    assert_eq!(summary(&r), "TOTAL_PASSED");
+    assert!(warning_codes(&r).contains(&"revocation_not_checked"));
+    let w = r.signatures[0]
+        .warnings
+        .iter()
+        .find(|w| w.code == "revocation_not_checked")
+        .unwrap();
+    assert!(w.message.it.starts_with("Revoca non verificata"));
+}
+
+#[test]
+fn revocation_all_crls_present_has_no_warning_and_passed_check() {
+    let r = pki_check(
+        "chain-embedded-crls.p7m",
+        &pki_options("trust=root.pem,at=2021-06-01T00:00:00Z"),
+    );
+    assert!(!warning_codes(&r).contains(&"revocation_not_checked"));
+    let c = r.signatures[0]
+        .checks
+        .iter()
+        .find(|c| c.name == "revocation")
+        .unwrap();
+    assert_eq!(c.outcome, lavoro_agile_verify::report::Outcome::Passed);
+}
+
+#[test]
+fn revoked_after_signing_validated_at_signing_time_warns() {
+    let r = pki_check(
+        "revoked-after-signing.p7m",
+        &pki_options("trust=root.pem,trust=sub-revocations.crl,at=signing-time"),
+    );
+    assert_eq!(summary(&r), "TOTAL_PASSED");
+    assert!(warning_codes(&r).contains(&"revoked_after_validation_time"));
+}
+
+#[test]
+fn chain_check_names_the_path_from_signer_to_anchor() {
+    let r = pki_check(
+        "chain-ok.p7m",
+        &pki_options("trust=root.pem,at=2021-06-01T00:00:00Z"),
+    );
+    let c = r.signatures[0]
+        .checks
+        .iter()
+        .find(|c| c.name == "certificate_chain")
+        .unwrap();
+    assert!(
+        c.detail
+            .en
+            .contains("Mario Rossi (test) → PKI Test Sub CA → PKI Test Root"),
+        "{}",
+        c.detail.en
+    );
 }

@@ -1,0 +1,414 @@
+//! Reading a large binary `.p7m` as a stream: the encapsulated content is hashed through a
+//! buffer as it is read, never held in memory, and everything else (certificates, CRLs,
+//! signer infos) is kept in a *skeleton*: the same ContentInfo with the content left out.
+//! [`crate::read`] then checks the skeleton with the content digests computed here
+//! ([`crate::ReadOptions::streamed_content`]).
+//!
+//! Only the common shape is streamed: one binary SignedData whose content is an OCTET
+//! STRING (primitive, or constructed from primitive chunks, in DER or BER). Anything else
+//! (armour, nested envelopes, other content types) returns `Ok(None)` and the caller reads
+//! the file whole.
+
+use std::io::Read;
+
+use crate::crypto::DigestAlgorithm;
+use crate::Error;
+
+/// Largest size of everything but the content (certificates, CRLs, signer infos).
+pub const MAX_SKELETON: usize = 64 << 20;
+/// Bytes of content kept to recognise a nested envelope.
+const HEAD: usize = 256;
+
+/// The digests of the streamed content.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamedContent {
+    /// Digest of the content with each algorithm the SignedData lists.
+    pub digests: Vec<(DigestAlgorithm, Vec<u8>)>,
+    /// Content length in bytes.
+    pub length: u64,
+}
+
+/// The result of streaming a file.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    /// The ContentInfo without its content (definite lengths outside, stored bytes inside).
+    pub skeleton: Vec<u8>,
+    /// The content's digests.
+    pub content: StreamedContent,
+}
+
+enum Hasher {
+    Sha1(sha1::Sha1),
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+    Sha3_256(sha3::Sha3_256),
+    Sha3_384(sha3::Sha3_384),
+    Sha3_512(sha3::Sha3_512),
+}
+
+impl Hasher {
+    fn new(alg: DigestAlgorithm) -> Option<Self> {
+        use digest::Digest;
+        Some(match alg {
+            DigestAlgorithm::Sha1 => Self::Sha1(sha1::Sha1::new()),
+            DigestAlgorithm::Sha224 => Self::Sha224(sha2::Sha224::new()),
+            DigestAlgorithm::Sha256 => Self::Sha256(sha2::Sha256::new()),
+            DigestAlgorithm::Sha384 => Self::Sha384(sha2::Sha384::new()),
+            DigestAlgorithm::Sha512 => Self::Sha512(sha2::Sha512::new()),
+            DigestAlgorithm::Sha3_256 => Self::Sha3_256(sha3::Sha3_256::new()),
+            DigestAlgorithm::Sha3_384 => Self::Sha3_384(sha3::Sha3_384::new()),
+            DigestAlgorithm::Sha3_512 => Self::Sha3_512(sha3::Sha3_512::new()),
+            _ => return None,
+        })
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        use digest::Digest;
+        match self {
+            Self::Sha1(h) => h.update(data),
+            Self::Sha224(h) => h.update(data),
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+            Self::Sha3_256(h) => h.update(data),
+            Self::Sha3_384(h) => h.update(data),
+            Self::Sha3_512(h) => h.update(data),
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        use digest::Digest;
+        match self {
+            Self::Sha1(h) => h.finalize().to_vec(),
+            Self::Sha224(h) => h.finalize().to_vec(),
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+            Self::Sha3_256(h) => h.finalize().to_vec(),
+            Self::Sha3_384(h) => h.finalize().to_vec(),
+            Self::Sha3_512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+struct Input<R: Read> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+}
+
+/// What a header says.
+struct Header {
+    tag: u8,
+    len: Option<u64>,
+    raw: Vec<u8>,
+}
+
+fn io(_: std::io::Error) -> Error {
+    Error::Malformed("read error")
+}
+
+impl<R: Read> Input<R> {
+    fn fill(&mut self) -> Result<bool, Error> {
+        if self.pos < self.end {
+            return Ok(true);
+        }
+        let n = self.inner.read(&mut self.buf).map_err(io)?;
+        self.pos = 0;
+        self.end = n;
+        Ok(n > 0)
+    }
+
+    fn byte(&mut self) -> Result<u8, Error> {
+        if !self.fill()? {
+            return Err(Error::Malformed("truncated"));
+        }
+        let b = self
+            .buf
+            .get(self.pos)
+            .copied()
+            .ok_or(Error::Malformed("truncated"))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, Error> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        Ok(self.buf.get(self.pos).copied())
+    }
+
+    fn header(&mut self) -> Result<Header, Error> {
+        let tag = self.byte()?;
+        if tag & 0x1f == 0x1f {
+            return Err(Error::Malformed("multi-byte tag"));
+        }
+        let first = self.byte()?;
+        let mut raw = vec![tag, first];
+        let len = if first == 0x80 {
+            None
+        } else if first < 0x80 {
+            Some(u64::from(first))
+        } else {
+            let n = first & 0x7f;
+            if n > 8 {
+                return Err(Error::Malformed("length too long"));
+            }
+            let mut l = 0u64;
+            for _ in 0..n {
+                let b = self.byte()?;
+                raw.push(b);
+                l = (l << 8) | u64::from(b);
+            }
+            Some(l)
+        };
+        Ok(Header { tag, len, raw })
+    }
+
+    /// Reads `n` bytes into `out` (bounded by the skeleton budget).
+    fn take(&mut self, n: u64, out: &mut Vec<u8>) -> Result<(), Error> {
+        if out.len() as u64 + n > MAX_SKELETON as u64 {
+            return Err(Error::LimitExceeded("signature structure size"));
+        }
+        let mut left = n;
+        while left > 0 {
+            if !self.fill()? {
+                return Err(Error::Malformed("truncated"));
+            }
+            let avail = (self.end - self.pos) as u64;
+            let k = usize::try_from(avail.min(left)).unwrap_or(0);
+            out.extend_from_slice(self.buf.get(self.pos..self.pos + k).unwrap_or_default());
+            self.pos += k;
+            left -= k as u64;
+        }
+        Ok(())
+    }
+
+    /// Streams `n` content bytes through the hashers.
+    fn hash(&mut self, n: u64, hashers: &mut [Hasher], head: &mut Vec<u8>) -> Result<(), Error> {
+        let mut left = n;
+        while left > 0 {
+            if !self.fill()? {
+                return Err(Error::Malformed("truncated"));
+            }
+            let avail = (self.end - self.pos) as u64;
+            let k = usize::try_from(avail.min(left)).unwrap_or(0);
+            let chunk = self.buf.get(self.pos..self.pos + k).unwrap_or_default();
+            for h in hashers.iter_mut() {
+                h.update(chunk);
+            }
+            if head.len() < HEAD {
+                let room = HEAD - head.len();
+                head.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+            }
+            self.pos += k;
+            left -= k as u64;
+        }
+        Ok(())
+    }
+
+    /// Reads one whole element (header and content, nested indefinite lengths included).
+    fn element(&mut self, out: &mut Vec<u8>, depth: u32) -> Result<(), Error> {
+        if depth > crate::ber::MAX_DEPTH {
+            return Err(Error::LimitExceeded("nesting depth"));
+        }
+        let h = self.header()?;
+        out.extend_from_slice(&h.raw);
+        match h.len {
+            Some(n) => self.take(n, out),
+            None => loop {
+                if self.peek()? == Some(0) {
+                    let a = self.byte()?;
+                    let b = self.byte()?;
+                    out.extend_from_slice(&[a, b]);
+                    if b != 0 {
+                        return Err(Error::Malformed("bad end of contents"));
+                    }
+                    return Ok(());
+                }
+                self.element(out, depth + 1)?;
+            },
+        }
+    }
+
+    /// Consumes the end-of-contents of an indefinite-length element.
+    fn end_of_contents(&mut self) -> Result<(), Error> {
+        if self.byte()? != 0 || self.byte()? != 0 {
+            return Err(Error::Malformed("missing end of contents"));
+        }
+        Ok(())
+    }
+}
+
+fn definite(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes = (n as u64).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Reads the OID content of a whole `OBJECT IDENTIFIER` element.
+fn oid_of(element: &[u8]) -> Option<String> {
+    let (tlv, _) = crate::ber::Tlv::parse_prefix(element).ok()?;
+    tlv.oid().ok()
+}
+
+/// Streams a binary SignedData from `reader`. `Ok(None)` when the input is not of the shape
+/// streamed here (the caller then reads it whole).
+pub fn stream_signed_data<R: Read>(reader: R) -> Result<Option<Streamed>, Error> {
+    let mut input = Input {
+        inner: reader,
+        buf: vec![0u8; 1 << 20],
+        pos: 0,
+        end: 0,
+    };
+    let ci = input.header()?;
+    if ci.tag != 0x30 {
+        return Ok(None);
+    }
+    let mut ct = Vec::new();
+    input.element(&mut ct, 1)?;
+    if oid_of(&ct).as_deref() != Some(crate::oids::SIGNED_DATA) {
+        return Ok(None);
+    }
+    let explicit = input.header()?;
+    let sd = input.header()?;
+    if explicit.tag != 0xA0 || sd.tag != 0x30 {
+        return Ok(None);
+    }
+    let mut version = Vec::new();
+    input.element(&mut version, 3)?;
+    let mut digest_set = Vec::new();
+    input.element(&mut digest_set, 3)?;
+    let eci = input.header()?;
+    if eci.tag != 0x30 {
+        return Ok(None);
+    }
+    let mut econtent_type = Vec::new();
+    input.element(&mut econtent_type, 4)?;
+    if oid_of(&econtent_type).as_deref() != Some(crate::oids::DATA) {
+        return Ok(None);
+    }
+    // The digest algorithms the SignedData announces.
+    let mut algorithms = Vec::new();
+    if let Ok((set, _)) = crate::ber::Tlv::parse_prefix(&digest_set) {
+        let mut r = set.children()?;
+        while let Some(a) = r.next_tlv()? {
+            if let Ok(ai) = crate::cms::AlgorithmIdentifier::decode(&a) {
+                if let Some(d) = DigestAlgorithm::from_oid(&ai.oid) {
+                    if !algorithms.contains(&d) && algorithms.len() < 4 {
+                        algorithms.push(d);
+                    }
+                }
+            }
+        }
+    }
+    let mut hashers: Vec<Hasher> = algorithms.iter().filter_map(|a| Hasher::new(*a)).collect();
+    if hashers.len() != algorithms.len() || hashers.is_empty() {
+        return Ok(None);
+    }
+    let mut head = Vec::new();
+    let mut length = 0u64;
+    // eContent [0] EXPLICIT OCTET STRING; a detached signature has none and is small.
+    if eci.len == Some(econtent_type.len() as u64) || input.peek()? != Some(0xA0) {
+        return Ok(None);
+    }
+    let wrapper = input.header()?;
+    let os = input.header()?;
+    match (os.tag, os.len) {
+        (0x04, Some(n)) => {
+            input.hash(n, &mut hashers, &mut head)?;
+            length = n;
+        }
+        (0x24, len) => {
+            // Constructed OCTET STRING of primitive chunks (as Italian software writes it).
+            let mut consumed = 0u64;
+            loop {
+                if let Some(total) = len {
+                    if consumed >= total {
+                        break;
+                    }
+                } else if input.peek()? == Some(0) {
+                    input.end_of_contents()?;
+                    break;
+                }
+                let chunk = input.header()?;
+                let (0x04, Some(n)) = (chunk.tag, chunk.len) else {
+                    return Ok(None);
+                };
+                input.hash(n, &mut hashers, &mut head)?;
+                length += n;
+                consumed += chunk.raw.len() as u64 + n;
+            }
+        }
+        _ => return Ok(None),
+    }
+    if wrapper.len.is_none() {
+        input.end_of_contents()?;
+    }
+    if eci.len.is_none() {
+        input.end_of_contents()?;
+    }
+    // A nested envelope or armoured content: the caller reads the file whole.
+    let (inner, _) = crate::armor::unarmor(&head);
+    if crate::cms::content_info_type(&inner).is_some() || head.starts_with(b"MII") {
+        return Ok(None);
+    }
+    // The rest of the SignedData: certificates, CRLs, signer infos.
+    let mut rest = Vec::new();
+    match sd.len {
+        Some(_) => {
+            // Definite length: read elements until the next byte would leave SignedData;
+            // the ContentInfo around it ends at the end of input (trailing bytes ignored).
+            while let Some(b) = input.peek()? {
+                if b == 0 {
+                    break;
+                }
+                input.element(&mut rest, 2)?;
+                if b == 0x31 {
+                    break; // signerInfos is the last element
+                }
+            }
+        }
+        None => {
+            while input.peek()? != Some(0) {
+                if input.peek()?.is_none() {
+                    return Err(Error::Malformed("truncated"));
+                }
+                input.element(&mut rest, 2)?;
+            }
+        }
+    }
+    let eci_new = definite(0x30, &econtent_type);
+    let mut sd_content = version;
+    sd_content.extend_from_slice(&digest_set);
+    sd_content.extend_from_slice(&eci_new);
+    sd_content.extend_from_slice(&rest);
+    let sd_new = definite(0x30, &sd_content);
+    let explicit_new = definite(0xA0, &sd_new);
+    let mut ci_content = ct;
+    ci_content.extend_from_slice(&explicit_new);
+    let skeleton = definite(0x30, &ci_content);
+    let digests = algorithms
+        .into_iter()
+        .zip(hashers)
+        .map(|(a, h)| (a, h.finish()))
+        .collect();
+    Ok(Some(Streamed {
+        skeleton,
+        content: StreamedContent { digests, length },
+    }))
+}

@@ -1,0 +1,215 @@
+//! Large binary `.p7m` files checked without loading them: the file is read once through a
+//! buffer, its SHA-256 and the content digests computed on the way
+//! (`lavoro_agile_cades::stream`), and only the signature structure is kept in memory.
+//! Any other shape, or a case that needs the content itself (extraction, signatures
+//! without signed attributes), falls back to the whole-file path.
+
+use std::io::Read;
+
+use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome};
+use sha2::Digest;
+
+use crate::report::FileReport;
+use crate::{report_document, FileInput, FileOutcome, Options, MAX_FILE_SIZE};
+
+/// Files at least this large are streamed.
+pub const STREAM_THRESHOLD: u64 = 16 << 20;
+
+/// A reader that hashes everything read through it, on another thread: the file's SHA-256
+/// and the content digests then cost one pass of wall time on two cores.
+struct Hashing<R> {
+    inner: R,
+    to_hasher: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    hasher: Option<std::thread::JoinHandle<[u8; 32]>>,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        // A few chunks in flight at most: memory stays bounded whatever the file size.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let hasher = std::thread::spawn(move || {
+            let mut sha = sha2::Sha256::new();
+            for chunk in rx {
+                sha.update(&chunk);
+            }
+            sha.finalize().into()
+        });
+        Self {
+            inner,
+            to_hasher: Some(tx),
+            hasher: Some(hasher),
+        }
+    }
+
+    /// The SHA-256 of everything read.
+    fn finish(mut self) -> Option<[u8; 32]> {
+        drop(self.to_hasher.take());
+        self.hasher.take()?.join().ok()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(tx) = &self.to_hasher {
+            tx.send(buf.get(..n).unwrap_or_default().to_vec())
+                .map_err(|_| std::io::Error::other("hasher stopped"))?;
+        }
+        Ok(n)
+    }
+}
+
+/// Checks `input` as a stream when it is a large binary SignedData with its content;
+/// `None` means "read it whole instead".
+pub(crate) fn validate_large(
+    input: &FileInput,
+    report: &FileReport,
+    options: &Options,
+) -> Option<FileOutcome> {
+    validate_from(input, report, options, STREAM_THRESHOLD)
+}
+
+fn validate_from(
+    input: &FileInput,
+    report: &FileReport,
+    options: &Options,
+    threshold: u64,
+) -> Option<FileOutcome> {
+    if options.keep_content {
+        return None;
+    }
+    let file = std::fs::File::open(&input.path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if !(threshold..=MAX_FILE_SIZE).contains(&len) {
+        return None;
+    }
+    let mut reader = Hashing::new(file);
+    let streamed = lavoro_agile_cades::stream::stream_signed_data(&mut reader)
+        .ok()
+        .flatten()?;
+    // The rest of the file (trailing bytes) still counts for the file's SHA-256.
+    std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
+    let file_sha = hex::encode(reader.finish()?);
+    let read_options = ReadOptions {
+        detached_content: None,
+        supplied_certificates: options.trust.anchors().to_vec(),
+        keep_content: false,
+    };
+    let outcome =
+        lavoro_agile_cades::read_streamed(&streamed.skeleton, &streamed.content, &read_options)
+            .ok()?;
+    let ReadOutcome::Signed(doc) = outcome else {
+        return None;
+    };
+    // A signature without signed attributes covers the content itself: read it whole.
+    let needs_content = doc.container != Container::Attached
+        || doc.signatures.iter().any(|e| {
+            e.facts
+                .as_ref()
+                .is_ok_and(|f| !f.has_signed_attributes && e.countersignature_of.is_none())
+        });
+    if needs_content {
+        return None;
+    }
+    tracing::debug!(
+        bytes = len,
+        content = streamed.content.length,
+        "large file checked as a stream"
+    );
+    let mut report = report.clone();
+    report.sha256 = Some(file_sha);
+    Some(report_document(report, doc, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RevocationPolicy, TrustStore, ValidationTime};
+
+    fn fixture(dir: &str, name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(dir)
+            .join(name)
+    }
+
+    fn options() -> Options {
+        let mut trust = TrustStore::new();
+        trust
+            .add_bytes(&std::fs::read(fixture("pki", "root.pem")).unwrap())
+            .unwrap();
+        Options {
+            trust,
+            at: ValidationTime::Given(time::macros::datetime!(2021-06-01 00:00 UTC)),
+            now: time::macros::datetime!(2026-01-01 00:00 UTC),
+            keep_content: false,
+            revocation: RevocationPolicy::IfAvailable,
+        }
+    }
+
+    fn empty(display: &str) -> FileReport {
+        FileReport {
+            path: display.to_owned(),
+            sha256: None,
+            format: None,
+            error: None,
+            signatures: Vec::new(),
+            timestamps: Vec::new(),
+        }
+    }
+
+    fn verdicts(r: &FileReport) -> Vec<String> {
+        r.signatures
+            .iter()
+            .map(|s| format!("{:?}/{:?}/{:?}", s.indication, s.subindication, s.checks))
+            .collect()
+    }
+
+    #[test]
+    fn streamed_file_report_equals_whole_file_report() {
+        for (dir, name) in [
+            ("pki", "chain-ok.p7m"),
+            ("pki", "sha1.p7m"),
+            ("cades", "ber.p7m"),
+            ("cades", "tampered.p7m"),
+            ("cades", "countersigned.p7m"),
+        ] {
+            let input = FileInput {
+                display: name.to_owned(),
+                path: fixture(dir, name),
+                content: None,
+            };
+            let opts = options();
+            let streamed = validate_from(&input, &empty(name), &opts, 0)
+                .unwrap_or_else(|| panic!("{name} not streamed"))
+                .report;
+            let bytes = std::fs::read(&input.path).unwrap();
+            let whole = crate::validate_bytes(empty(name), &bytes, None, &opts).report;
+            assert_eq!(streamed.sha256, whole.sha256, "{name}");
+            assert_eq!(verdicts(&streamed), verdicts(&whole), "{name}");
+        }
+    }
+
+    #[test]
+    fn streaming_declines_extraction_and_unstreamable_shapes() {
+        let mut opts = options();
+        let input = |dir: &str, name: &str| FileInput {
+            display: name.to_owned(),
+            path: fixture(dir, name),
+            content: None,
+        };
+        for (dir, name) in [
+            ("cades", "base64.p7m"),
+            ("cades", "nested.pdf.p7m.p7m"),
+            ("cades", "no-signed-attributes.p7m"),
+        ] {
+            assert!(
+                validate_from(&input(dir, name), &empty(name), &opts, 0).is_none(),
+                "{name}"
+            );
+        }
+        opts.keep_content = true;
+        let name = "chain-ok.p7m";
+        assert!(validate_from(&input("pki", name), &empty(name), &opts, 0).is_none());
+    }
+}

@@ -1,0 +1,621 @@
+//! Trust facts of a signature, through `lavoro-agile-pki`: the certificate path to a trust
+//! anchor at the validation time, the revocation status of its certificates from CRLs
+//! (embedded in the signature or given with `--trust`), and the algorithm policy
+//! (ETSI TS 119 312) at the best proof of existence, which without timestamps is the
+//! validation time.
+//!
+//! These facts replace the `certificate_chain` check that `assess::checks_for` makes (which
+//! only knows whether the signer is itself an anchor) and add the `revocation` and
+//! `algorithms` checks.
+
+use std::sync::{Arc, OnceLock};
+
+use lavoro_agile_cades::ber::Tlv;
+use lavoro_agile_cades::cert::CertificateInfo;
+use lavoro_agile_cades::cms::AlgorithmIdentifier;
+use lavoro_agile_cades::crypto::{verify_signature, DigestAlgorithm, PublicKey, SignatureOutcome};
+use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation};
+use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
+use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
+use time::OffsetDateTime;
+
+use crate::report::{Bilingual, Check, Outcome, SubIndication, Warning};
+use crate::trust::TrustStore;
+
+/// What to do when the revocation status of a certificate cannot be established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RevocationPolicy {
+    /// Use revocation data when available; without it the verdict is unaffected and the
+    /// report carries the warning `revocation_not_checked`.
+    #[default]
+    IfAvailable,
+    /// Without revocation data for every certificate of the path, INDETERMINATE/TRY_LATER.
+    Required,
+}
+
+/// The algorithm policy shipped with the application.
+///
+/// The file is compiled in and checked by the tests: failing to read it is a build defect,
+/// reported as "policy unavailable" (every algorithm refused) rather than a panic.
+fn policy() -> Option<&'static AlgorithmPolicy> {
+    static POLICY: OnceLock<Option<AlgorithmPolicy>> = OnceLock::new();
+    POLICY
+        .get_or_init(|| AlgorithmPolicy::etsi_default().ok())
+        .as_ref()
+}
+
+/// Signature checks on certificates and CRLs with the `cades` cryptography.
+struct CadesCrypto;
+
+impl SignatureVerifier for CadesCrypto {
+    fn verify(
+        &self,
+        key: &PublicKeyRef<'_>,
+        algorithm: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Verification {
+        let Ok(tlv) = Tlv::parse_exact(algorithm) else {
+            return Verification::Unsupported("malformed algorithm identifier".to_owned());
+        };
+        let Ok(alg) = AlgorithmIdentifier::decode(&tlv) else {
+            return Verification::Unsupported("malformed algorithm identifier".to_owned());
+        };
+        let pk = PublicKey {
+            algorithm: key.algorithm.to_owned(),
+            curve: key.curve.map(str::to_owned),
+            key: key.key,
+        };
+        match verify_signature(&pk, &alg, None, message, signature) {
+            SignatureOutcome::Valid => Verification::Valid,
+            SignatureOutcome::Invalid(_) => Verification::Invalid,
+            SignatureOutcome::Unsupported(what) => Verification::Unsupported(what),
+        }
+    }
+}
+
+/// Certificates and CRLs available to validate the signatures of one file.
+#[derive(Debug, Clone, Default)]
+pub struct TrustContext {
+    anchors: Vec<Arc<Certificate>>,
+    intermediates: Vec<Arc<Certificate>>,
+    crls: Vec<Arc<Crl>>,
+}
+
+fn decode_crl(raw: &[u8]) -> Option<Crl> {
+    Crl::from_der(raw).ok().or_else(|| {
+        // Embedded CRLs may be BER (indefinite lengths) like the rest of the envelope.
+        let der = Tlv::parse_exact(raw).ok()?.to_der().ok()?;
+        Crl::from_der(&der).ok()
+    })
+}
+
+impl TrustContext {
+    /// The trust store plus what the document carries.
+    pub fn new(trust: &TrustStore, embedded: &[Arc<CertificateInfo>], crls: &[Vec<u8>]) -> Self {
+        let mut intermediates: Vec<Arc<Certificate>> = Vec::new();
+        for c in embedded {
+            if intermediates.iter().any(|i| i.der() == c.der()) {
+                continue;
+            }
+            if let Ok(p) = Certificate::from_der(c.der()) {
+                intermediates.push(Arc::new(p));
+            }
+        }
+        let mut all_crls: Vec<Arc<Crl>> = trust.path_crls().to_vec();
+        for raw in crls {
+            match decode_crl(raw) {
+                Some(c) => all_crls.push(Arc::new(c)),
+                None => tracing::warn!("embedded CRL not decodable, not used for revocation"),
+            }
+        }
+        Self {
+            anchors: trust.path_anchors().to_vec(),
+            intermediates,
+            crls: all_crls,
+        }
+    }
+
+    /// Validates the path of `certificate` at `at`.
+    pub fn validate(&self, certificate: &CertificateInfo, at: OffsetDateTime) -> PathResult {
+        let target = match Certificate::from_der(certificate.der()) {
+            Ok(c) => Arc::new(c),
+            Err(_) => {
+                return PathResult {
+                    path: Vec::new(),
+                    failure: Some(Failure::BadSignature {
+                        subject: certificate.subject_string(),
+                        detail: "the certificate cannot be decoded".to_owned(),
+                    }),
+                }
+            }
+        };
+        // A signer's certificate found among the anchors is also a candidate issuer of
+        // nothing; the document's own certificates are the intermediates.
+        let ctx = path::Context {
+            anchors: &self.anchors,
+            intermediates: &self.intermediates,
+            crls: &self.crls,
+            verifier: &CadesCrypto,
+            budget: Budget::default(),
+        };
+        path::validate(&target, at, &ctx)
+    }
+}
+
+fn check(
+    name: &'static str,
+    outcome: Outcome,
+    sub: Option<SubIndication>,
+    it: impl Into<String>,
+    en: impl Into<String>,
+) -> Check {
+    Check {
+        name,
+        outcome,
+        subindication: sub,
+        detail: Bilingual::new(it, en),
+    }
+}
+
+fn day(t: OffsetDateTime) -> String {
+    let d = t.to_offset(time::UtcOffset::UTC).date();
+    format!("{d}")
+}
+
+fn path_text(p: &PathResult) -> String {
+    p.path
+        .iter()
+        .map(|l| l.certificate.label())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn position(index: usize) -> (&'static str, &'static str) {
+    if index == 0 {
+        ("del firmatario", "the signer's")
+    } else {
+        ("di un'autorità intermedia", "an intermediate authority's")
+    }
+}
+
+/// The `certificate_chain` check from a path result.
+pub fn chain_check(p: &PathResult) -> Check {
+    let chain = path_text(p);
+    let label = |index: usize| {
+        p.path
+            .get(index)
+            .map(|l| l.certificate.label())
+            .unwrap_or_default()
+    };
+    match &p.failure {
+        None | Some(Failure::Revoked(_)) | Some(Failure::CaRevoked { .. }) => {
+            if p.path.len() == 1 {
+                check(
+                    "certificate_chain",
+                    Outcome::Passed,
+                    None,
+                    "Il certificato del firmatario è tra i certificati considerati attendibili.",
+                    "The signer's certificate is one of the trusted certificates.",
+                )
+            } else {
+                check(
+                    "certificate_chain",
+                    Outcome::Passed,
+                    None,
+                    format!("Il certificato del firmatario è collegato a un certificato attendibile: {chain}."),
+                    format!("The signer's certificate is linked to a trusted certificate: {chain}."),
+                )
+            }
+        }
+        Some(Failure::NoChain) => check(
+            "certificate_chain",
+            Outcome::Indeterminate,
+            Some(SubIndication::NoCertificateChainFound),
+            "Il certificato del firmatario non è collegato a un certificato attendibile.",
+            "The signer's certificate is not linked to a trusted certificate.",
+        ),
+        Some(Failure::BadSignature { subject, detail }) => check(
+            "certificate_chain",
+            Outcome::Indeterminate,
+            Some(SubIndication::CertificateChainGeneralFailure),
+            format!("La catena dei certificati non è verificabile: la firma dell'emittente sul certificato «{subject}» non è valida o usa un algoritmo non supportato."),
+            format!("The certificate chain cannot be verified: the issuer's signature on the certificate \"{subject}\" is not valid ({detail})."),
+        ),
+        Some(Failure::Budget(what)) => check(
+            "certificate_chain",
+            Outcome::Indeterminate,
+            Some(SubIndication::CertificateChainGeneralFailure),
+            "La ricerca della catena dei certificati ha superato i limiti di lavoro previsti.",
+            format!("The certificate chain search exceeded its work limits ({what})."),
+        ),
+        Some(Failure::UnknownCriticalExtension { index, oid }) => check(
+            "certificate_chain",
+            Outcome::Indeterminate,
+            Some(SubIndication::CertificateChainGeneralFailure),
+            format!("Il certificato «{}» contiene un'estensione critica sconosciuta ({oid}).", label(*index)),
+            format!("The certificate \"{}\" carries an unknown critical extension ({oid}).", label(*index)),
+        ),
+        Some(Failure::NotYetValid) => check(
+            "certificate_chain",
+            Outcome::Failed,
+            Some(SubIndication::NotYetValid),
+            format!("Alla data di verifica il certificato del firmatario non era ancora valido (valido dal {}).", p.path.first().map(|l| day(l.certificate.not_before())).unwrap_or_default()),
+            format!("At the validation time the signer's certificate was not yet valid (valid from {}).", p.path.first().map(|l| day(l.certificate.not_before())).unwrap_or_default()),
+        ),
+        Some(Failure::OutOfBounds { index, not_revoked }) => {
+            let (who_it, who_en) = position(*index);
+            let (from, to) = p
+                .path
+                .get(*index)
+                .map(|l| (day(l.certificate.not_before()), day(l.certificate.not_after())))
+                .unwrap_or_default();
+            let (sub, extra_it, extra_en) = if *not_revoked {
+                (
+                    SubIndication::OutOfBoundsNotRevoked,
+                    " Non risulta revocato prima della scadenza.",
+                    " It was not revoked before it expired.",
+                )
+            } else {
+                (SubIndication::OutOfBoundsNoPoe, "", "")
+            };
+            check(
+                "certificate_chain",
+                Outcome::Indeterminate,
+                Some(sub),
+                format!("Alla data di verifica il certificato {who_it} («{}») è fuori dal periodo di validità ({from} – {to}) e non c'è una prova che la firma esistesse prima.{extra_it}", label(*index)),
+                format!("At the validation time {who_en} certificate (\"{}\") is outside its validity period ({from} – {to}) and there is no proof that the signature existed before.{extra_en}", label(*index)),
+            )
+        }
+        Some(Failure::Constraint { index, rule }) => {
+            let (it, en) = match rule {
+                Constraint::NotCa => (
+                    "non è un certificato di autorità di certificazione ma ne emette altri",
+                    "is not a certification authority certificate but issues others",
+                ),
+                Constraint::NoCertSign => (
+                    "non è autorizzato a firmare certificati (key usage)",
+                    "may not sign certificates (key usage)",
+                ),
+                Constraint::PathLength => (
+                    "ammette meno autorità intermedie di quelle presenti (path length)",
+                    "allows fewer intermediate authorities than present (path length)",
+                ),
+                Constraint::TargetKeyUsage => (
+                    "non è destinato alla firma (key usage senza nonRepudiation né digitalSignature)",
+                    "is not meant for signing (key usage without nonRepudiation or digitalSignature)",
+                ),
+            };
+            check(
+                "certificate_chain",
+                Outcome::Indeterminate,
+                Some(SubIndication::ChainConstraintsFailure),
+                format!("Il certificato «{}» {it}.", label(*index)),
+                format!("The certificate \"{}\" {en}.", label(*index)),
+            )
+        }
+    }
+}
+
+/// The `revocation` check (and its warnings) from a path result.
+pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    if p.path.is_empty() {
+        return (
+            check(
+                "revocation",
+                Outcome::Skipped,
+                None,
+                "Senza una catena di certificati lo stato di revoca non è verificabile.",
+                "Without a certificate chain the revocation status cannot be checked.",
+            ),
+            warnings,
+        );
+    }
+    if p.path.len() == 1 {
+        return (
+            check(
+                "revocation",
+                Outcome::Skipped,
+                None,
+                "Il certificato del firmatario è esso stesso attendibile: la revoca non si verifica.",
+                "The signer's certificate is itself trusted: revocation is not checked.",
+            ),
+            warnings,
+        );
+    }
+    let label = |i: usize| {
+        p.path
+            .get(i)
+            .map(|l| l.certificate.label())
+            .unwrap_or_default()
+    };
+    for (index, link) in p.path.iter().enumerate() {
+        if let Some(Revocation::Revoked(e)) = &link.revocation {
+            let (sub, who_it, who_en) = if index == 0 {
+                (
+                    SubIndication::RevokedNoPoe,
+                    "del firmatario",
+                    "the signer's",
+                )
+            } else {
+                (
+                    SubIndication::RevokedCaNoPoe,
+                    "di un'autorità intermedia",
+                    "an intermediate authority's",
+                )
+            };
+            return (
+                check(
+                    "revocation",
+                    Outcome::Indeterminate,
+                    Some(sub),
+                    format!("Il certificato {who_it} («{}») è stato revocato il {} e non c'è una prova che la firma esistesse prima.", label(index), day(e.revocation_date)),
+                    format!("{} certificate (\"{}\") was revoked on {} and there is no proof that the signature existed before.", capitalise(who_en), label(index), day(e.revocation_date)),
+                ),
+                warnings,
+            );
+        }
+        if let Some(Revocation::NotRevoked {
+            revoked_later: Some(when),
+            ..
+        }) = &link.revocation
+        {
+            warnings.push(Warning {
+                code: "revoked_after_validation_time",
+                message: Bilingual::new(
+                    format!(
+                        "Il certificato «{}» è stato revocato il {}, dopo la data di verifica.",
+                        label(index),
+                        day(*when)
+                    ),
+                    format!(
+                        "The certificate \"{}\" was revoked on {}, after the validation time.",
+                        label(index),
+                        day(*when)
+                    ),
+                ),
+            });
+        }
+    }
+    let unknown: Vec<String> = p
+        .path
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l.revocation, Some(Revocation::Unknown(_))))
+        .map(|(i, _)| label(i))
+        .collect();
+    if unknown.is_empty() {
+        return (
+            check(
+                "revocation",
+                Outcome::Passed,
+                None,
+                "Le liste di revoca (CRL) confermano che nessun certificato della catena era revocato alla data di verifica.",
+                "Certificate revocation lists (CRLs) confirm that no certificate of the chain was revoked at the validation time.",
+            ),
+            warnings,
+        );
+    }
+    let list = unknown.join(", ");
+    match policy {
+        RevocationPolicy::Required => (
+            check(
+                "revocation",
+                Outcome::Indeterminate,
+                Some(SubIndication::TryLater),
+                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) aggiornata."),
+                format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) is needed."),
+            ),
+            warnings,
+        ),
+        RevocationPolicy::IfAvailable => {
+            warnings.push(Warning {
+                code: "revocation_not_checked",
+                message: Bilingual::new(
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}. Il certificato potrebbe essere stato revocato."),
+                    format!("Revocation not checked: no valid revocation list (CRL) for {list}. The certificate may have been revoked."),
+                ),
+            });
+            (
+                check(
+                    "revocation",
+                    Outcome::Skipped,
+                    None,
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}."),
+                    format!("Revocation not checked: no valid revocation list (CRL) for {list}."),
+                ),
+                warnings,
+            )
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The digest inside a signature algorithm name such as `RSA PKCS#1 v1.5 with SHA-1`.
+fn hash_in_name(signature_algorithm: &str) -> Option<&str> {
+    signature_algorithm
+        .rsplit_once(" with ")
+        .map(|(_, h)| h.trim())
+        .filter(|h| *h != "?")
+}
+
+/// The `algorithms` check: the signature's digest and key, and every certificate signature
+/// of the path, against the algorithm policy at `poe` (the best proof of existence).
+pub fn algorithms_check(
+    signer: &CertificateInfo,
+    digest_algorithm: &str,
+    signature_algorithm: &str,
+    p: &PathResult,
+    poe: OffsetDateTime,
+) -> Check {
+    let Some(policy) = policy() else {
+        return check(
+            "algorithms",
+            Outcome::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailure),
+            "La politica sugli algoritmi non è disponibile.",
+            "The algorithm policy is not available.",
+        );
+    };
+    let Ok(signer) = Certificate::from_der(signer.der()) else {
+        return check(
+            "algorithms",
+            Outcome::Skipped,
+            None,
+            "Il certificato del firmatario non è decodificabile.",
+            "The signer's certificate cannot be decoded.",
+        );
+    };
+    let situation = Situation {
+        italian_qualified: signer.italian_qualified_hint(),
+    };
+    let mut judged: Vec<(String, Judgement)> = Vec::new();
+    judged.push((
+        "signature digest".to_owned(),
+        policy.judge_digest(digest_algorithm, poe, situation),
+    ));
+    if let Some(h) = hash_in_name(signature_algorithm) {
+        if h != digest_algorithm {
+            judged.push((
+                "signature algorithm".to_owned(),
+                policy.judge_digest(h, poe, situation),
+            ));
+        }
+    }
+    judged.push((
+        "signer key".to_owned(),
+        policy.judge_key(&signer.key_description(), poe, situation),
+    ));
+    for (i, link) in p.path.iter().enumerate() {
+        if link.anchor {
+            break;
+        }
+        let oid = link.certificate.signature_algorithm_oid();
+        let name = DigestAlgorithm::from_oid(&oid).map_or(oid.clone(), |d| d.name().to_owned());
+        // Ed25519/Ed448 certificate signatures name no separate digest.
+        if !matches!(oid.as_str(), "1.3.101.112" | "1.3.101.113") {
+            judged.push((
+                format!("certificate signature on {}", link.certificate.label()),
+                policy.judge_digest(&name, poe, situation),
+            ));
+        }
+        if let Some(issuer) = p.path.get(i + 1) {
+            judged.push((
+                format!("key of {}", issuer.certificate.label()),
+                policy.judge_key(&issuer.certificate.key_description(), poe, situation),
+            ));
+        }
+    }
+    let refused: Vec<String> = judged
+        .iter()
+        .filter_map(|(what, j)| match j {
+            Judgement::Never(a) | Judgement::Unknown(a) => Some(format!("{a} ({what})")),
+            _ => None,
+        })
+        .collect();
+    let expired: Vec<String> = judged
+        .iter()
+        .filter_map(|(what, j)| match j {
+            Judgement::Expired { algorithm, until } => {
+                Some(format!("{algorithm} ({what}, until {until})"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !refused.is_empty() {
+        let list = refused.join("; ");
+        return check(
+            "algorithms",
+            Outcome::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailure),
+            format!("Algoritmi non ammessi: {list}."),
+            format!("Algorithms not accepted: {list}."),
+        );
+    }
+    if !expired.is_empty() {
+        let list = expired.join("; ");
+        return check(
+            "algorithms",
+            Outcome::Indeterminate,
+            Some(SubIndication::CryptoConstraintsFailureNoPoe),
+            format!("Algoritmi non più ammessi alla data di verifica, senza una prova che la firma esistesse prima: {list}."),
+            format!("Algorithms no longer accepted at the validation time, with no proof that the signature existed before: {list}."),
+        );
+    }
+    check(
+        "algorithms",
+        Outcome::Passed,
+        None,
+        format!(
+            "Gli algoritmi usati sono ammessi alla data di verifica (politica rivista il {}).",
+            policy.reviewed()
+        ),
+        format!(
+            "The algorithms used are accepted at the validation time (policy reviewed on {}).",
+            policy.reviewed()
+        ),
+    )
+}
+
+/// Replaces the anchor-only `certificate_chain` check of `checks` with the trust facts of a
+/// signature whose certificate was found: path, revocation and algorithms.
+pub fn apply(
+    checks: &mut Vec<Check>,
+    warnings: &mut Vec<Warning>,
+    facts: &lavoro_agile_cades::signer::SignerFacts,
+    ctx: &TrustContext,
+    at: OffsetDateTime,
+    revocation: RevocationPolicy,
+) {
+    let lavoro_agile_cades::signer::CertificateLookup::Found { certificate, .. } =
+        &facts.certificate
+    else {
+        return;
+    };
+    let p = ctx.validate(certificate, at);
+    checks.retain(|c| c.name != "certificate_chain");
+    checks.push(chain_check(&p));
+    let (rc, rw) = revocation_check(&p, revocation);
+    checks.push(rc);
+    warnings.extend(rw);
+    checks.push(algorithms_check(
+        certificate,
+        &facts.digest_algorithm,
+        &facts.signature_algorithm,
+        &p,
+        at,
+    ));
+}
+
+/// The same for a timestamp's TSA certificate: path and revocation (without warnings, a
+/// timestamp report has none).
+pub fn apply_to_timestamp(
+    checks: &mut Vec<Check>,
+    facts: &lavoro_agile_cades::signer::SignerFacts,
+    ctx: &TrustContext,
+    at: OffsetDateTime,
+    revocation: RevocationPolicy,
+) {
+    let lavoro_agile_cades::signer::CertificateLookup::Found { certificate, .. } =
+        &facts.certificate
+    else {
+        return;
+    };
+    let p = ctx.validate(certificate, at);
+    if let Some(pos) = checks.iter().position(|c| c.name == "certificate_chain") {
+        if let Some(slot) = checks.get_mut(pos) {
+            *slot = chain_check(&p);
+        }
+    } else {
+        checks.push(chain_check(&p));
+    }
+    checks.push(revocation_check(&p, revocation).0);
+}
