@@ -10,6 +10,7 @@ use crate::cms::{
     content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
     MAX_SIGNERS,
 };
+use crate::crypto::DigestAlgorithm;
 use crate::signer::{check_signer, Signed, SignerFacts};
 use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
 use crate::{mime, oids, Error};
@@ -111,6 +112,7 @@ pub enum ReadOutcome {
 
 struct Walker<'o> {
     options: &'o ReadOptions,
+    digests: Option<&'o [(DigestAlgorithm, Vec<u8>)]>,
     embedded: Vec<Arc<CertificateInfo>>,
     signers_seen: usize,
 }
@@ -161,21 +163,22 @@ impl Walker<'_> {
             Some(c) => Some(c),
             None => self.options.detached_content.as_deref(),
         };
-        if content.is_none() {
+        if content.is_none() && self.digests.is_none() {
             state.content_missing = true;
         }
+        let digests = self.digests;
         for si in sd.signer_infos.iter().cloned() {
-            self.push_signer(
-                &mut entries,
-                level,
-                None,
-                si,
-                Signed::Content {
+            let signed = match (content, digests) {
+                (None, Some(digests)) => Signed::ContentDigests {
+                    digests,
+                    econtent_type: &sd.encap.content_type,
+                },
+                _ => Signed::Content {
                     bytes: content,
                     econtent_type: &sd.encap.content_type,
                 },
-                0,
-            )?;
+            };
+            self.push_signer(&mut entries, level, None, si, signed, 0)?;
         }
         if sd.signer_infos.is_empty() {
             entries.push(SignatureEntry {
@@ -240,7 +243,7 @@ impl Walker<'_> {
                 }
                 let content = match signed {
                     Signed::Content { bytes, .. } => bytes,
-                    Signed::CounterSignatureOf(_) => None,
+                    Signed::CounterSignatureOf(_) | Signed::ContentDigests { .. } => None,
                 };
                 for token in facts.content_timestamps.iter().take(MAX_TIMESTAMPS) {
                     timestamps.push((
@@ -444,6 +447,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
 
     let mut walker = Walker {
         options,
+        digests: None,
         embedded: Vec::new(),
         signers_seen: 0,
     };
@@ -476,6 +480,67 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
         signatures,
         content: final_content,
         content_missing,
+        envelope_timestamps: Vec::new(),
+    }))
+}
+
+/// The digest algorithms the signers of a CMS SignedData use (in signer order, without
+/// repeats): what a caller streaming detached content must compute for
+/// [`read_detached_digested`].
+pub fn digest_algorithms(bytes: &[u8]) -> Vec<DigestAlgorithm> {
+    let mut out = Vec::new();
+    if let Ok(Some(t)) = locate_signed_data(bytes) {
+        if let Ok(sd) = SignedData::decode(&t) {
+            for si in sd.signer_infos.iter().flatten() {
+                if let Some(a) = DigestAlgorithm::from_oid(&si.digest_algorithm.oid) {
+                    if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks a detached CMS signature (a PDF's `/Contents`) whose content is known by its
+/// digests, computed by the caller while streaming it. Signers without signed attributes
+/// need the content itself: use [`read`] with [`ReadOptions::detached_content`] for those.
+///
+/// `Err` only for exhausted budgets, as [`read`].
+pub fn read_detached_digested(
+    bytes: &[u8],
+    digests: &[(DigestAlgorithm, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<ReadOutcome, Error> {
+    if content_info_type(bytes).as_deref() != Some(oids::SIGNED_DATA) {
+        return Ok(ReadOutcome::NotASignature);
+    }
+    let mut walker = Walker {
+        options,
+        digests: Some(digests),
+        embedded: Vec::new(),
+        signers_seen: 0,
+    };
+    let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
+    let mut state = WalkState {
+        content_missing: false,
+        detached_outer: false,
+        final_content: None,
+    };
+    walker.walk(bytes, 0, &mut levels, &mut state)?;
+    let signatures = levels.into_iter().next().unwrap_or_default();
+    Ok(ReadOutcome::Signed(Document {
+        container: if state.detached_outer {
+            Container::Detached
+        } else {
+            Container::Attached
+        },
+        armor: Armor::Binary,
+        envelopes: 1,
+        signatures,
+        content: state.final_content,
+        content_missing: state.content_missing,
         envelope_timestamps: Vec::new(),
     }))
 }

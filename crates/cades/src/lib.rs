@@ -27,7 +27,8 @@ pub mod signer;
 pub mod timestamp;
 
 pub use document::{
-    read, Container, Document, ReadOptions, ReadOutcome, SignatureEntry, TimestampKind,
+    digest_algorithms, read, read_detached_digested, Container, Document, ReadOptions, ReadOutcome,
+    SignatureEntry, TimestampKind,
 };
 
 /// Errors of this crate.

@@ -165,6 +165,15 @@ pub enum Signed<'a> {
     },
     /// A countersignature: the signature value of the parent signer (RFC 5652 11.4).
     CounterSignatureOf(&'a [u8]),
+    /// Detached content known only by its digests, computed by the caller while streaming
+    /// it (a PDF's signed byte ranges). A signer without signed attributes cannot be
+    /// verified this way: its signature value covers the content itself.
+    ContentDigests {
+        /// The digests of the content, one per algorithm the signers use.
+        digests: &'a [(DigestAlgorithm, Vec<u8>)],
+        /// eContentType.
+        econtent_type: &'a str,
+    },
 }
 
 /// Checks one SignerInfo.
@@ -183,6 +192,11 @@ pub fn check_signer(
     let content: Option<&[u8]> = match signed {
         Signed::Content { bytes, .. } => bytes,
         Signed::CounterSignatureOf(v) => Some(v),
+        Signed::ContentDigests { .. } => None,
+    };
+    let given_digests = match signed {
+        Signed::ContentDigests { digests, .. } => Some(digests),
+        _ => None,
     };
 
     // Signed attributes: required ones, signing time, ESS references.
@@ -199,23 +213,26 @@ pub fn check_signer(
             Some(_) => format_problems.push("message-digest attribute is malformed".to_owned()),
             None => format_problems.push("message-digest attribute is missing".to_owned()),
         }
-        match (signed, sa.get(oids::CONTENT_TYPE).map(single_value)) {
-            (Signed::Content { econtent_type, .. }, Some(Ok(v))) => match v.oid() {
+        let econtent = match signed {
+            Signed::Content { econtent_type, .. }
+            | Signed::ContentDigests { econtent_type, .. } => Some(econtent_type),
+            Signed::CounterSignatureOf(_) => None,
+        };
+        match (econtent, sa.get(oids::CONTENT_TYPE).map(single_value)) {
+            (Some(econtent_type), Some(Ok(v))) => match v.oid() {
                 Ok(ct) if ct == econtent_type => {}
                 Ok(_) => format_problems
                     .push("content-type attribute differs from the content type".to_owned()),
                 Err(_) => format_problems.push("content-type attribute is malformed".to_owned()),
             },
-            (Signed::Content { .. }, Some(Err(_))) => {
+            (Some(_), Some(Err(_))) => {
                 format_problems.push("content-type attribute is malformed".to_owned())
             }
-            (Signed::Content { .. }, None) => {
-                format_problems.push("content-type attribute is missing".to_owned())
-            }
+            (Some(_), None) => format_problems.push("content-type attribute is missing".to_owned()),
             // RFC 5652 11.4: a countersignature has no content-type attribute. Some signing
             // software adds one anyway; it changes nothing signed, so it is only remarked.
-            (Signed::CounterSignatureOf(_), Some(_)) => countersignature_content_type = true,
-            (Signed::CounterSignatureOf(_), None) => {}
+            (None, Some(_)) => countersignature_content_type = true,
+            (None, None) => {}
         }
         if let Some(attr) = sa.get(oids::SIGNING_TIME) {
             match single_value(attr).and_then(decode_time) {
@@ -302,6 +319,19 @@ pub fn check_signer(
     // Content digest.
     let digest = match (&si.signed_attributes, content, digest_alg) {
         (None, _, _) => DigestOutcome::NoSignedAttributes,
+        (Some(_), None, Some(alg)) if given_digests.is_some() => {
+            match given_digests
+                .into_iter()
+                .flat_map(|d| d.iter())
+                .find(|(a, _)| *a == alg)
+            {
+                Some((_, d)) => match &message_digest {
+                    Some(md) if d == md => DigestOutcome::Match,
+                    _ => DigestOutcome::Mismatch,
+                },
+                None => DigestOutcome::ContentMissing,
+            }
+        }
         (Some(_), None, _) => DigestOutcome::ContentMissing,
         (Some(_), Some(_), None) => DigestOutcome::Unsupported(si.digest_algorithm.oid.clone()),
         (Some(_), Some(bytes), Some(alg)) => match &message_digest {
