@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod assess;
+pub mod pdf;
 pub mod render;
 pub mod report;
 pub mod trust;
@@ -123,6 +124,9 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
         signatures: Vec::new(),
         timestamps: Vec::new(),
     };
+    if pdf::is_pdf_file(&input.path) {
+        return pdf::validate_pdf_file(report, &input.path, options);
+    }
     let bytes = match read_limited(&input.path) {
         Ok(Ok(b)) => b,
         Ok(Err(len)) => {
@@ -165,6 +169,9 @@ pub fn validate_bytes(
             report,
             content: None,
         };
+    }
+    if pdf::looks_like_pdf(bytes) {
+        return pdf::validate_pdf_bytes(report, bytes, options);
     }
     let mut read_options = ReadOptions {
         detached_content: None,
@@ -245,111 +252,8 @@ pub fn validate_bytes(
         Container::M7m => Format::M7m,
     });
     for (i, entry) in doc.signatures.iter().enumerate() {
-        let id = format!("S{}", i + 1);
-        let countersignature = entry.countersignature_of.is_some();
-        let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
-            match &entry.facts {
-                Err(reason) => (
-                    assess::undecodable(reason),
-                    Vec::new(),
-                    None,
-                    None,
-                    None,
-                    None,
-                ),
-                Ok(facts) => {
-                    let (c, w) = assess::checks_for(
-                        facts,
-                        &options.trust,
-                        if countersignature {
-                            assess::Role::CounterSignature
-                        } else {
-                            assess::Role::Signature
-                        },
-                    );
-                    let signer = match &facts.certificate {
-                        lavoro_agile_cades::signer::CertificateLookup::Found {
-                            certificate,
-                            ..
-                        } => Some(assess::signer_of(certificate)),
-                        // Without the certificate, say at least which one it should be.
-                        _ => match &facts.signer_identifier {
-                            SignerIdentifierText::IssuerSerial { issuer, serial } => {
-                                Some(report::Signer {
-                                    issuer: issuer.clone(),
-                                    serial_number: Some(serial.clone()),
-                                    ..Default::default()
-                                })
-                            }
-                            SignerIdentifierText::SubjectKeyIdentifier(_) => None,
-                        },
-                    };
-                    (
-                        c,
-                        w,
-                        signer,
-                        facts.signing_time,
-                        Some(facts.digest_algorithm.clone()),
-                        Some(facts.signature_algorithm.clone()),
-                    )
-                }
-            };
-        let validation_time = match options.at {
-            ValidationTime::Now => ValidationTimeReport {
-                time: UtcTime(options.now),
-                basis: TimeBasis::Now,
-            },
-            ValidationTime::Given(t) => ValidationTimeReport {
-                time: UtcTime(t),
-                basis: TimeBasis::Given,
-            },
-            ValidationTime::SigningTime => match signing_time {
-                Some(t) => ValidationTimeReport {
-                    time: UtcTime(t),
-                    basis: TimeBasis::Claimed,
-                },
-                None => {
-                    warnings.push(Warning {
-                        code: "no_claimed_signing_time",
-                        message: report::Bilingual::new(
-                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
-                            "The signature claims no signing time: it was checked at the current time.",
-                        ),
-                    });
-                    ValidationTimeReport {
-                        time: UtcTime(options.now),
-                        basis: TimeBasis::Now,
-                    }
-                }
-            },
-        };
-        if let Some(t) = signing_time {
-            if t > validation_time.time.0 {
-                warnings.push(Warning {
-                    code: "signing_time_after_validation_time",
-                    message: report::Bilingual::new(
-                        "La data di firma dichiarata è successiva alla data di verifica.",
-                        "The claimed signing time is later than the validation time.",
-                    ),
-                });
-            }
-        }
-        let (indication, subindication) = assess::verdict(&checks);
-        report.signatures.push(SignatureReport {
-            id,
-            nested_level: entry.envelope,
-            counter_signature_of: entry.countersignature_of.map(|p| format!("S{}", p + 1)),
-            signer,
-            signing_time: signing_time.map(UtcTime),
-            validation_time,
-            digest_algorithm,
-            signature_algorithm,
-            indication,
-            subindication,
-            checks,
-            warnings,
-            explanation: assess::explanation(indication, subindication),
-        });
+        let sig = signature_report(format!("S{}", i + 1), entry, options);
+        report.signatures.push(sig);
     }
     for (i, entry) in doc.signatures.iter().enumerate() {
         for (kind, facts) in &entry.timestamps {
@@ -402,6 +306,119 @@ pub fn validate_bytes(
     }
 }
 
+/// The report of one signature from its facts: checks, warnings, validation time, verdict.
+/// CAdES and PDF signatures go through this same path (`pdf` adds its own checks after).
+pub(crate) fn signature_report(
+    id: String,
+    entry: &lavoro_agile_cades::SignatureEntry,
+    options: &Options,
+) -> SignatureReport {
+    let countersignature = entry.countersignature_of.is_some();
+    let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
+        match &entry.facts {
+            Err(reason) => (
+                assess::undecodable(reason),
+                Vec::new(),
+                None,
+                None,
+                None,
+                None,
+            ),
+            Ok(facts) => {
+                let (c, w) = assess::checks_for(
+                    facts,
+                    &options.trust,
+                    if countersignature {
+                        assess::Role::CounterSignature
+                    } else {
+                        assess::Role::Signature
+                    },
+                );
+                let signer = match &facts.certificate {
+                    lavoro_agile_cades::signer::CertificateLookup::Found {
+                        certificate, ..
+                    } => Some(assess::signer_of(certificate)),
+                    // Without the certificate, say at least which one it should be.
+                    _ => match &facts.signer_identifier {
+                        SignerIdentifierText::IssuerSerial { issuer, serial } => {
+                            Some(report::Signer {
+                                issuer: issuer.clone(),
+                                serial_number: Some(serial.clone()),
+                                ..Default::default()
+                            })
+                        }
+                        SignerIdentifierText::SubjectKeyIdentifier(_) => None,
+                    },
+                };
+                (
+                    c,
+                    w,
+                    signer,
+                    facts.signing_time,
+                    Some(facts.digest_algorithm.clone()),
+                    Some(facts.signature_algorithm.clone()),
+                )
+            }
+        };
+    let validation_time = match options.at {
+        ValidationTime::Now => ValidationTimeReport {
+            time: UtcTime(options.now),
+            basis: TimeBasis::Now,
+        },
+        ValidationTime::Given(t) => ValidationTimeReport {
+            time: UtcTime(t),
+            basis: TimeBasis::Given,
+        },
+        ValidationTime::SigningTime => match signing_time {
+            Some(t) => ValidationTimeReport {
+                time: UtcTime(t),
+                basis: TimeBasis::Claimed,
+            },
+            None => {
+                warnings.push(Warning {
+                    code: "no_claimed_signing_time",
+                    message: report::Bilingual::new(
+                        "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
+                        "The signature claims no signing time: it was checked at the current time.",
+                    ),
+                });
+                ValidationTimeReport {
+                    time: UtcTime(options.now),
+                    basis: TimeBasis::Now,
+                }
+            }
+        },
+    };
+    if let Some(t) = signing_time {
+        if t > validation_time.time.0 {
+            warnings.push(Warning {
+                code: "signing_time_after_validation_time",
+                message: report::Bilingual::new(
+                    "La data di firma dichiarata è successiva alla data di verifica.",
+                    "The claimed signing time is later than the validation time.",
+                ),
+            });
+        }
+    }
+    let (indication, subindication) = assess::verdict(&checks);
+    SignatureReport {
+        id,
+        nested_level: entry.envelope,
+        counter_signature_of: entry.countersignature_of.map(|p| format!("S{}", p + 1)),
+        signer,
+        signing_time: signing_time.map(UtcTime),
+        validation_time,
+        digest_algorithm,
+        signature_algorithm,
+        indication,
+        subindication,
+        checks,
+        warnings,
+        explanation: assess::explanation(indication, subindication),
+        pdf: None,
+    }
+}
+
 fn timestamp_report(
     id: String,
     kind: &'static str,
@@ -419,6 +436,7 @@ fn timestamp_report(
         indication,
         subindication,
         checks,
+        pdf: None,
     }
 }
 
