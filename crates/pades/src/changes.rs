@@ -226,6 +226,8 @@ struct Hasher<'d, 's> {
     /// open action) is compared by page position; pages themselves are compared apart.
     page_index: HashMap<u32, usize>,
     memo: HashMap<u32, [u8; 32]>,
+    /// Stream data hashes by extent, shared between revisions (the same bytes in the file).
+    streams: std::rc::Rc<std::cell::RefCell<HashMap<(u64, u64), [u8; 32]>>>,
     active: HashSet<u32>,
     visited: usize,
 }
@@ -237,6 +239,7 @@ impl<'d, 's> Hasher<'d, 's> {
             rev,
             page_index: HashMap::new(),
             memo: HashMap::new(),
+            streams: Default::default(),
             active: HashSet::new(),
             visited: 0,
         }
@@ -293,8 +296,25 @@ impl<'d, 's> Hasher<'d, 's> {
             Object::Stream(s) => {
                 h.update(b"S");
                 h.update(self.hash_dict(&s.dict, skip, depth)?);
-                let raw = self.doc.stream_raw(s, Some(self.rev))?;
-                h.update(Sha256::digest(&raw));
+                // Hashed as a stream: an image may be as large as the file.
+                let (start, len) = self.doc.stream_extent(s, Some(self.rev))?;
+                let known = self.streams.borrow().get(&(start, len)).copied();
+                let digest = match known {
+                    Some(d) => d,
+                    None => {
+                        let mut data = Sha256::new();
+                        crate::source::for_each_chunk(
+                            self.doc.source(),
+                            start,
+                            start + len,
+                            &mut |c| data.update(c),
+                        )?;
+                        let d: [u8; 32] = data.finalize().into();
+                        self.streams.borrow_mut().insert((start, len), d);
+                        d
+                    }
+                };
+                h.update(digest);
             }
             Object::Ref(r) if depth > 0 && self.page_index.contains_key(&r.num) => {
                 h.update(b"page");
@@ -572,6 +592,7 @@ fn compare(
     }
     let mut old = Hasher::new(doc, signed);
     let mut new = Hasher::new(doc, last);
+    new.streams = std::rc::Rc::clone(&old.streams);
 
     // Pages: count, then content and resources page by page.
     let old_pages = pages(doc, signed)?;

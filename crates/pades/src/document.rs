@@ -437,6 +437,30 @@ impl<'s> Document<'s> {
         }
     }
 
+    /// Where a stream's raw data lies in the file: `(start, length)`, its length resolved in
+    /// revision `rev` (or the newest).
+    pub fn stream_extent(
+        &self,
+        s: &crate::object::Stream,
+        rev: Option<usize>,
+    ) -> Result<(u64, u64), Error> {
+        let len = match s.dict.get(b"Length") {
+            Some(Object::Int(n)) if *n >= 0 => *n as u64,
+            Some(Object::Ref(r)) => match self.get(*r, rev)? {
+                Some(o) => o
+                    .as_int()
+                    .filter(|n| *n >= 0)
+                    .ok_or(Error::Malformed("stream length"))? as u64,
+                None => return Err(Error::Malformed("stream length")),
+            },
+            _ => return Err(Error::Malformed("stream length")),
+        };
+        if s.data_start.saturating_add(len) > self.source.len() {
+            return Err(Error::Malformed("a stream runs past the end of the file"));
+        }
+        Ok((s.data_start, len))
+    }
+
     /// The raw bytes of a stream, its length resolved in revision `rev` (or the newest).
     pub fn stream_raw(
         &self,
