@@ -218,6 +218,9 @@ fn permissions_of_reference_only(doc: &Document<'_>, sig: &Dict) -> Option<u8> {
     None
 }
 
+/// Hashes of stream data by `(start, length)` in the file.
+type StreamHashes = std::rc::Rc<std::cell::RefCell<HashMap<(u64, u64), [u8; 32]>>>;
+
 /// Hashes objects by content, following references, within one revision.
 struct Hasher<'d, 's> {
     doc: &'d Document<'s>,
@@ -227,7 +230,7 @@ struct Hasher<'d, 's> {
     page_index: HashMap<u32, usize>,
     memo: HashMap<u32, [u8; 32]>,
     /// Stream data hashes by extent, shared between revisions (the same bytes in the file).
-    streams: std::rc::Rc<std::cell::RefCell<HashMap<(u64, u64), [u8; 32]>>>,
+    streams: StreamHashes,
     active: HashSet<u32>,
     visited: usize,
 }
