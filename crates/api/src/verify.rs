@@ -170,6 +170,70 @@ pub fn content_file_name(signed: &Path) -> String {
     }
 }
 
+/// For a PDF, writes each signed version of the document (what each signature and document
+/// timestamp covers: the file's first `signed_length` bytes, copied as a stream) into `dir`,
+/// named `<name> (S1).pdf`, `<name> (T1).pdf`, ...; never overwrites (a taken name gets
+/// " (2)", ...). Nothing for other formats or for signatures whose coverage is not valid.
+/// Returns the paths written.
+pub fn extract_signed_versions(
+    dir: &Path,
+    signed: &Path,
+    report: &FileReport,
+) -> std::io::Result<Vec<PathBuf>> {
+    use std::io::Read;
+    let items = report
+        .signatures
+        .iter()
+        .map(|s| (&s.id, &s.pdf))
+        .chain(report.timestamps.iter().map(|t| (&t.id, &t.pdf)));
+    let name = content_file_name(signed);
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
+        _ => (name.clone(), ".pdf".to_owned()),
+    };
+    let mut written = Vec::new();
+    for (id, pdf) in items {
+        let Some(len) = pdf.as_ref().and_then(|p| p.signed_length) else {
+            continue;
+        };
+        let mut out = None;
+        for n in 1..10_000u32 {
+            let candidate = if n == 1 {
+                dir.join(format!("{stem} ({id}){ext}"))
+            } else {
+                dir.join(format!("{stem} ({id}) ({n}){ext}"))
+            };
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&candidate)
+            {
+                Ok(f) => {
+                    out = Some((f, candidate));
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let Some((mut f, path)) = out else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "no free file name",
+            ));
+        };
+        let copied = std::io::copy(&mut std::fs::File::open(signed)?.take(len), &mut f)?;
+        if copied != len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file is shorter than the signed version",
+            ));
+        }
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Writes `content` into `dir` under the content name of `signed`, never overwriting: a
 /// taken name gets " (2)", " (3)", ... before its extension. Returns the path written.
 pub fn extract_content(dir: &Path, signed: &Path, content: &[u8]) -> std::io::Result<PathBuf> {
@@ -226,5 +290,32 @@ mod tests {
         assert_eq!(a.file_name().unwrap(), "doc.pdf");
         assert_eq!(b.file_name().unwrap(), "doc (2).pdf");
         assert_eq!(std::fs::read(a).unwrap(), b"1");
+    }
+
+    #[test]
+    fn extract_signed_versions_two_signatures_writes_each_prefix() {
+        let pdf = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/pades/two-signatures.pdf");
+        let options = Options {
+            trust: TrustStore::new(),
+            at: ValidationTime::Now,
+            now: time::OffsetDateTime::UNIX_EPOCH,
+            keep_content: true,
+        };
+        let input = FileInput {
+            display: "two-signatures.pdf".to_owned(),
+            path: pdf.clone(),
+            content: None,
+        };
+        let report = lavoro_agile_verify::validate_file(&input, &options).report;
+        let dir = tempfile::tempdir().unwrap();
+        let paths = extract_signed_versions(dir.path(), &pdf, &report).unwrap();
+        assert_eq!(paths.len(), 2);
+        assert_eq!(paths[0].file_name().unwrap(), "two-signatures (S1).pdf");
+        let whole = std::fs::read(&pdf).unwrap();
+        let first = std::fs::read(&paths[0]).unwrap();
+        assert!(first.len() < whole.len());
+        assert_eq!(&whole[..first.len()], &first[..]);
+        assert_eq!(std::fs::read(&paths[1]).unwrap(), whole);
     }
 }

@@ -10,6 +10,7 @@ use crate::cms::{
     content_info_type, locate_signed_data, SignedData, SignerInfo, MAX_COUNTERSIGNATURE_DEPTH,
     MAX_SIGNERS,
 };
+use crate::crypto::DigestAlgorithm;
 use crate::signer::{check_signer_precomputed, Signed, SignerFacts};
 use crate::stream::StreamedContent;
 use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
@@ -523,4 +524,45 @@ fn walk_signed_data(
         certificates: walker.embedded,
         crls: walker.crls,
     }))
+}
+
+/// The digest algorithms the signers of a CMS SignedData use (in signer order, without
+/// repeats): what a caller streaming detached content must compute for
+/// [`read_detached_digested`].
+pub fn digest_algorithms(bytes: &[u8]) -> Vec<DigestAlgorithm> {
+    let mut out = Vec::new();
+    if let Ok(Some(t)) = locate_signed_data(bytes) {
+        if let Ok(sd) = SignedData::decode(&t) {
+            for si in sd.signer_infos.iter().flatten() {
+                if let Some(a) = DigestAlgorithm::from_oid(&si.digest_algorithm.oid) {
+                    if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks a detached CMS signature (a PDF's `/Contents`) whose content is known by its
+/// digests, computed by the caller while streaming it (`length` bytes). Signers without
+/// signed attributes need the content itself: use [`read`] with
+/// [`ReadOptions::detached_content`] for those.
+///
+/// `Err` only for exhausted budgets, as [`read`].
+pub fn read_detached_digested(
+    bytes: &[u8],
+    digests: &[(DigestAlgorithm, Vec<u8>)],
+    length: u64,
+    options: &ReadOptions,
+) -> Result<ReadOutcome, Error> {
+    if content_info_type(bytes).as_deref() != Some(oids::SIGNED_DATA) {
+        return Ok(ReadOutcome::NotASignature);
+    }
+    let streamed = StreamedContent {
+        digests: digests.to_vec(),
+        length,
+    };
+    walk_signed_data(bytes, Armor::Binary, options, Some(&streamed))
 }

@@ -28,8 +28,8 @@ pub mod stream;
 pub mod timestamp;
 
 pub use document::{
-    read, read_streamed, Container, Document, ReadOptions, ReadOutcome, SignatureEntry,
-    TimestampKind,
+    digest_algorithms, read, read_detached_digested, read_streamed, Container, Document,
+    ReadOptions, ReadOutcome, SignatureEntry, TimestampKind,
 };
 
 /// Errors of this crate.

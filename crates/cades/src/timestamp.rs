@@ -111,10 +111,44 @@ pub fn is_timestamp_token(data: &[u8]) -> bool {
     }
 }
 
+/// The hash algorithm of a timestamp token's message imprint, when known.
+pub fn imprint_algorithm(token: &[u8]) -> Option<DigestAlgorithm> {
+    let (bytes, _) = unarmor(token);
+    let t = locate_signed_data(token_of(&bytes)).ok()??;
+    let sd = SignedData::decode(&t).ok()?;
+    let info = decode_tst_info(sd.encap.content.as_deref()?).ok()?;
+    DigestAlgorithm::from_oid(&info.algorithm)
+}
+
 /// Checks a timestamp token against the data it should cover (`None`: not known).
 pub fn check_timestamp(
     token: &[u8],
     covered: Option<&[u8]>,
+    supplied: &[Arc<CertificateInfo>],
+) -> TimestampFacts {
+    check_timestamp_inner(token, covered.map(Covered::Data), supplied)
+}
+
+/// Checks a timestamp token against the digest of the data it covers, computed by the
+/// caller with the algorithm [`imprint_algorithm`] names (a PDF document timestamp over
+/// its byte ranges).
+pub fn check_timestamp_digest(
+    token: &[u8],
+    digest: (DigestAlgorithm, &[u8]),
+    supplied: &[Arc<CertificateInfo>],
+) -> TimestampFacts {
+    check_timestamp_inner(token, Some(Covered::Digest(digest.0, digest.1)), supplied)
+}
+
+#[derive(Clone, Copy)]
+enum Covered<'a> {
+    Data(&'a [u8]),
+    Digest(DigestAlgorithm, &'a [u8]),
+}
+
+fn check_timestamp_inner(
+    token: &[u8],
+    covered: Option<Covered<'_>>,
     supplied: &[Arc<CertificateInfo>],
 ) -> TimestampFacts {
     let failed = |why: String| TimestampFacts {
@@ -162,7 +196,12 @@ pub fn check_timestamp(
     let imprint = match (covered, DigestAlgorithm::from_oid(&info.algorithm)) {
         (None, _) => ImprintOutcome::NotChecked,
         (Some(_), None) => ImprintOutcome::Unsupported(info.algorithm.clone()),
-        (Some(data), Some(alg)) if alg.digest(data) == info.imprint => ImprintOutcome::Match,
+        (Some(Covered::Data(data)), Some(alg)) if alg.digest(data) == info.imprint => {
+            ImprintOutcome::Match
+        }
+        (Some(Covered::Digest(given, d)), Some(alg)) if given == alg && d == info.imprint => {
+            ImprintOutcome::Match
+        }
         (Some(_), Some(_)) => ImprintOutcome::Mismatch,
     };
     TimestampFacts {

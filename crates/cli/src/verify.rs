@@ -169,6 +169,15 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                     input.display
                 ),
             }
+        } else if let Some(dir) = &args.extract {
+            // PDFs: each signed version of the document, as it was when signed.
+            match api::extract_signed_versions(dir, &input.path, &outcome.report) {
+                Ok(paths) => tracing::info!(count = paths.len(), "signed versions extracted"),
+                Err(e) => eprintln!(
+                    "warning: cannot extract the signed versions of {}: {e}",
+                    input.display
+                ),
+            }
         }
         files.push(outcome.report);
     }

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod assess;
+pub mod pdf;
 pub mod render;
 pub mod report;
 mod streaming;
@@ -128,6 +129,9 @@ pub fn validate_file(input: &FileInput, options: &Options) -> FileOutcome {
         signatures: Vec::new(),
         timestamps: Vec::new(),
     };
+    if pdf::is_pdf_file(&input.path) {
+        return pdf::validate_pdf_file(report, &input.path, options);
+    }
     // Large binary .p7m: the content is hashed as a stream, never loaded whole.
     if let Some(outcome) = streaming::validate_large(input, &report, options) {
         return outcome;
@@ -174,6 +178,9 @@ pub fn validate_bytes(
             report,
             content: None,
         };
+    }
+    if pdf::looks_like_pdf(bytes) {
+        return pdf::validate_pdf_bytes(report, bytes, options);
     }
     let mut read_options = ReadOptions {
         detached_content: None,
@@ -266,122 +273,8 @@ fn report_document(
         Container::M7m => Format::M7m,
     });
     for (i, entry) in doc.signatures.iter().enumerate() {
-        let id = format!("S{}", i + 1);
-        let countersignature = entry.countersignature_of.is_some();
-        let claimed = entry.facts.as_ref().ok().and_then(|f| f.signing_time);
-        let mut early_warnings = Vec::new();
-        let validation_time = match options.at {
-            ValidationTime::Now => ValidationTimeReport {
-                time: UtcTime(options.now),
-                basis: TimeBasis::Now,
-            },
-            ValidationTime::Given(t) => ValidationTimeReport {
-                time: UtcTime(t),
-                basis: TimeBasis::Given,
-            },
-            ValidationTime::SigningTime => match claimed {
-                Some(t) => ValidationTimeReport {
-                    time: UtcTime(t),
-                    basis: TimeBasis::Claimed,
-                },
-                None => {
-                    early_warnings.push(Warning {
-                        code: "no_claimed_signing_time",
-                        message: report::Bilingual::new(
-                            "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
-                            "The signature claims no signing time: it was checked at the current time.",
-                        ),
-                    });
-                    ValidationTimeReport {
-                        time: UtcTime(options.now),
-                        basis: TimeBasis::Now,
-                    }
-                }
-            },
-        };
-        let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
-            match &entry.facts {
-                Err(reason) => (
-                    assess::undecodable(reason),
-                    Vec::new(),
-                    None,
-                    None,
-                    None,
-                    None,
-                ),
-                Ok(facts) => {
-                    let (mut c, mut w) = assess::checks_for(
-                        facts,
-                        &options.trust,
-                        if countersignature {
-                            assess::Role::CounterSignature
-                        } else {
-                            assess::Role::Signature
-                        },
-                    );
-                    validation::apply(
-                        &mut c,
-                        &mut w,
-                        facts,
-                        &trust_ctx,
-                        validation_time.time.0,
-                        options.revocation,
-                    );
-                    let signer = match &facts.certificate {
-                        lavoro_agile_cades::signer::CertificateLookup::Found {
-                            certificate,
-                            ..
-                        } => Some(assess::signer_of(certificate)),
-                        // Without the certificate, say at least which one it should be.
-                        _ => match &facts.signer_identifier {
-                            SignerIdentifierText::IssuerSerial { issuer, serial } => {
-                                Some(report::Signer {
-                                    issuer: issuer.clone(),
-                                    serial_number: Some(serial.clone()),
-                                    ..Default::default()
-                                })
-                            }
-                            SignerIdentifierText::SubjectKeyIdentifier(_) => None,
-                        },
-                    };
-                    (
-                        c,
-                        w,
-                        signer,
-                        facts.signing_time,
-                        Some(facts.digest_algorithm.clone()),
-                        Some(facts.signature_algorithm.clone()),
-                    )
-                }
-            };
-        warnings.extend(early_warnings);
-        if let Some(t) = signing_time {
-            if t > validation_time.time.0 {
-                warnings.push(Warning {
-                    code: "signing_time_after_validation_time",
-                    message: report::Bilingual::new(
-                        "La data di firma dichiarata è successiva alla data di verifica.",
-                        "The claimed signing time is later than the validation time.",
-                    ),
-                });
-            }
-        }
-        let (indication, subindication) = assess::verdict(&checks);
-        report.signatures.push(SignatureReport {
-            id,
-            nested_level: entry.envelope,
-            counter_signature_of: entry.countersignature_of.map(|p| format!("S{}", p + 1)),
-            signer,
-            signing_time: signing_time.map(UtcTime),
-            validation_time,
-            digest_algorithm,
-            signature_algorithm,
-            indication,
-            subindication,
-            checks,
-            warnings,
-            explanation: assess::explanation(indication, subindication),
-        });
+        let sig = signature_report(format!("S{}", i + 1), entry, options, &trust_ctx);
+        report.signatures.push(sig);
     }
     for (i, entry) in doc.signatures.iter().enumerate() {
         for (kind, facts) in &entry.timestamps {
@@ -435,7 +328,132 @@ fn report_document(
     }
 }
 
-fn timestamp_report(
+/// The report of one signer: its facts, the certificate path, revocation and algorithm
+/// checks at the validation time, and the verdict.
+pub(crate) fn signature_report(
+    id: String,
+    entry: &lavoro_agile_cades::SignatureEntry,
+    options: &Options,
+    ctx: &validation::TrustContext,
+) -> SignatureReport {
+    let countersignature = entry.countersignature_of.is_some();
+    let claimed = entry.facts.as_ref().ok().and_then(|f| f.signing_time);
+    let mut early_warnings = Vec::new();
+    let validation_time = match options.at {
+        ValidationTime::Now => ValidationTimeReport {
+            time: UtcTime(options.now),
+            basis: TimeBasis::Now,
+        },
+        ValidationTime::Given(t) => ValidationTimeReport {
+            time: UtcTime(t),
+            basis: TimeBasis::Given,
+        },
+        ValidationTime::SigningTime => match claimed {
+            Some(t) => ValidationTimeReport {
+                time: UtcTime(t),
+                basis: TimeBasis::Claimed,
+            },
+            None => {
+                early_warnings.push(Warning {
+                    code: "no_claimed_signing_time",
+                    message: report::Bilingual::new(
+                        "La firma non dichiara una data di firma: è stata verificata alla data attuale.",
+                        "The signature claims no signing time: it was checked at the current time.",
+                    ),
+                });
+                ValidationTimeReport {
+                    time: UtcTime(options.now),
+                    basis: TimeBasis::Now,
+                }
+            }
+        },
+    };
+    let (checks, mut warnings, signer, signing_time, digest_algorithm, signature_algorithm) =
+        match &entry.facts {
+            Err(reason) => (
+                assess::undecodable(reason),
+                Vec::new(),
+                None,
+                None,
+                None,
+                None,
+            ),
+            Ok(facts) => {
+                let (mut c, mut w) = assess::checks_for(
+                    facts,
+                    &options.trust,
+                    if countersignature {
+                        assess::Role::CounterSignature
+                    } else {
+                        assess::Role::Signature
+                    },
+                );
+                validation::apply(
+                    &mut c,
+                    &mut w,
+                    facts,
+                    ctx,
+                    validation_time.time.0,
+                    options.revocation,
+                );
+                let signer = match &facts.certificate {
+                    lavoro_agile_cades::signer::CertificateLookup::Found {
+                        certificate, ..
+                    } => Some(assess::signer_of(certificate)),
+                    // Without the certificate, say at least which one it should be.
+                    _ => match &facts.signer_identifier {
+                        SignerIdentifierText::IssuerSerial { issuer, serial } => {
+                            Some(report::Signer {
+                                issuer: issuer.clone(),
+                                serial_number: Some(serial.clone()),
+                                ..Default::default()
+                            })
+                        }
+                        SignerIdentifierText::SubjectKeyIdentifier(_) => None,
+                    },
+                };
+                (
+                    c,
+                    w,
+                    signer,
+                    facts.signing_time,
+                    Some(facts.digest_algorithm.clone()),
+                    Some(facts.signature_algorithm.clone()),
+                )
+            }
+        };
+    warnings.extend(early_warnings);
+    if let Some(t) = signing_time {
+        if t > validation_time.time.0 {
+            warnings.push(Warning {
+                code: "signing_time_after_validation_time",
+                message: report::Bilingual::new(
+                    "La data di firma dichiarata è successiva alla data di verifica.",
+                    "The claimed signing time is later than the validation time.",
+                ),
+            });
+        }
+    }
+    let (indication, subindication) = assess::verdict(&checks);
+    SignatureReport {
+        id,
+        nested_level: entry.envelope,
+        counter_signature_of: entry.countersignature_of.map(|p| format!("S{}", p + 1)),
+        signer,
+        signing_time: signing_time.map(UtcTime),
+        validation_time,
+        digest_algorithm,
+        signature_algorithm,
+        indication,
+        subindication,
+        checks,
+        warnings,
+        explanation: assess::explanation(indication, subindication),
+        pdf: None,
+    }
+}
+
+pub(crate) fn timestamp_report(
     id: String,
     kind: &'static str,
     facts: &lavoro_agile_cades::timestamp::TimestampFacts,
@@ -465,6 +483,7 @@ fn timestamp_report(
         indication,
         subindication,
         checks,
+        pdf: None,
     }
 }
 

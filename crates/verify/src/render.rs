@@ -34,6 +34,8 @@ fn error_text(code: ErrorCode, lang: Lang) -> &'static str {
             "il file supera i limiti di dimensione o complessità"
         }
         (ErrorCode::LimitExceeded, Lang::En) => "the file exceeds the size or complexity limits",
+        (ErrorCode::Damaged, Lang::It) => "il file è danneggiato e non si può verificare",
+        (ErrorCode::Damaged, Lang::En) => "the file is damaged and cannot be checked",
     }
 }
 
@@ -186,6 +188,9 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
                 c.detail.get(lang)
             );
         }
+        if let Some(p) = &s.pdf {
+            pdf_text(out, p, lang);
+        }
         if !s.warnings.is_empty() {
             let _ = writeln!(out, "    {l_warn}:");
             for w in &s.warnings {
@@ -224,6 +229,29 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
                 t.covers.join(", ")
             );
         }
+        if let Some(p) = &t.pdf {
+            pdf_text(out, p, lang);
+        }
+    }
+}
+
+fn pdf_text(out: &mut String, p: &crate::report::PdfSignature, lang: Lang) {
+    let _ = writeln!(
+        out,
+        "    {}:",
+        if lang == Lang::It {
+            "Documento PDF"
+        } else {
+            "PDF document"
+        }
+    );
+    for c in &p.changes {
+        let mark = match c.severity {
+            "failure" => "[KO]",
+            "warning" => "[!!]",
+            _ => "[ok]",
+        };
+        let _ = writeln!(out, "      {mark} {}", c.message.get(lang));
     }
 }
 

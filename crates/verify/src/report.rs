@@ -276,6 +276,47 @@ pub struct SignatureReport {
     pub warnings: Vec<Warning>,
     /// A plain explanation with what to do next.
     pub explanation: Bilingual,
+    /// PDF signatures only: what the signature covers and what changed after it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<PdfSignature>,
+}
+
+/// What a PDF signature (or document timestamp) covers and what changed after it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfSignature {
+    /// The signature field's full name.
+    pub field: Option<String>,
+    /// The `/SubFilter` as written (`ETSI.CAdES.detached`, `adbe.pkcs7.detached`, ...).
+    pub sub_filter: String,
+    /// The `/ByteRange` when it is four integers.
+    pub byte_range: Option<[u64; 4]>,
+    /// The version of the document the signature covers (1 = the original file), when
+    /// its ranges are acceptable.
+    pub signed_revision: Option<usize>,
+    /// How many versions (incremental saves) the file has.
+    pub revisions: usize,
+    /// Length in bytes of the document as it was signed (what `--extract` writes).
+    pub signed_length: Option<u64>,
+    /// Whether the signature covers the whole file as it is.
+    pub covers_whole_document: bool,
+    /// In plain words, what was signed and each kind of change made after signing.
+    pub changes: Vec<PdfChange>,
+}
+
+/// One statement about what changed after a PDF signature.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfChange {
+    /// Stable identifier: `whole_document`, `partial_document`, `pages_added`,
+    /// `pages_removed`, `page_content_changed`, `annotations_added`,
+    /// `annotations_removed`, `appearance_changed`, `form_filled`, `fields_added`,
+    /// `signatures_added`, `timestamps_added`, `signatures_removed`, `validation_data`,
+    /// `other_changes`, `data_after_last_version`, `not_permitted`, `comparison_incomplete`.
+    pub code: &'static str,
+    /// How the change is judged: `allowed` (noted), `warning` (MODIFIED_AFTER_SIGNING),
+    /// `failure` (TOTAL_FAILED/FORMAT_FAILURE).
+    pub severity: &'static str,
+    /// The statement.
+    pub message: Bilingual,
 }
 
 /// One timestamp.
@@ -296,6 +337,9 @@ pub struct TimestampReport {
     pub subindication: Option<SubIndication>,
     /// The facts.
     pub checks: Vec<Check>,
+    /// PDF document timestamps only: what they cover and what changed after them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<PdfSignature>,
 }
 
 /// Why a file could not be checked at all.
@@ -312,6 +356,9 @@ pub enum ErrorCode {
     UnsupportedFormat,
     /// A budget on size or nesting was exceeded.
     LimitExceeded,
+    /// The file's structure is damaged where it matters (a PDF whose cross-reference data
+    /// or document catalog cannot be read).
+    Damaged,
 }
 
 /// A file-level error.

@@ -1,0 +1,860 @@
+//! PDF files: every signature and document timestamp read by `lavoro-agile-pades`, then
+//! judged through the same path as CAdES signatures ([`crate::signature_report`]), with the
+//! PDF facts added as checks (`byte_range`, `pdf_modifications`, `pdf_sha1_content`) and
+//! the changes after signing in plain words.
+//!
+//! The file is read in windows, never loaded whole: its SHA-256 is computed on a second
+//! thread while the signatures are checked.
+
+use std::path::Path;
+
+use lavoro_agile_cades::signer::{
+    CertificateLookup, CertificateSource, DigestOutcome, EssOutcome, SignerFacts,
+    SignerIdentifierText,
+};
+use lavoro_agile_cades::{ReadOptions, ReadOutcome, SignatureEntry, TimestampKind};
+use lavoro_agile_pades::changes::Changes;
+use lavoro_agile_pades::signatures::{Crypto, SignatureKind};
+use lavoro_agile_pades::source::{FileSource, SliceSource, Source};
+use lavoro_agile_pades::{PdfRead, SignatureFacts, SubFilter};
+use sha2::Digest;
+
+use crate::report::{
+    Bilingual, Check, ErrorCode, FileError, FileReport, Format, Outcome, PdfChange, PdfSignature,
+    SignatureReport, SubIndication, TimestampReport, Warning,
+};
+use crate::validation::TrustContext;
+use crate::{assess, FileOutcome, Options};
+
+/// Whether the bytes look like a PDF: `%PDF-` at the start, or within the first KiB of
+/// something that is not a DER structure (a `.pdf.p7m` holds `%PDF-` near its start too).
+pub fn looks_like_pdf(head: &[u8]) -> bool {
+    let head = head.get(..1024).unwrap_or(head);
+    head.starts_with(b"%PDF-")
+        || (head.first() != Some(&0x30) && memchr::memmem::find(head, b"%PDF-").is_some())
+}
+
+/// Whether the file at `path` looks like a PDF (reads its first KiB).
+pub fn is_pdf_file(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(1024);
+    if f.take(1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    looks_like_pdf(&head)
+}
+
+fn sha256_file(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n)?);
+    }
+    Some(hex::encode(h.finalize()))
+}
+
+fn read_options(options: &Options) -> ReadOptions {
+    ReadOptions {
+        detached_content: None,
+        supplied_certificates: options.trust.anchors().to_vec(),
+        keep_content: false,
+    }
+}
+
+/// Checks a PDF file, read in windows.
+pub fn validate_pdf_file(mut report: FileReport, path: &Path, options: &Options) -> FileOutcome {
+    report.format = Some(Format::Pades);
+    let source = match FileSource::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            report.error = Some(FileError {
+                code: ErrorCode::Unreadable,
+                message: format!("cannot read the file: {e}"),
+            });
+            return FileOutcome {
+                report,
+                content: None,
+            };
+        }
+    };
+    if source.len() > crate::MAX_FILE_SIZE {
+        report.error = Some(FileError {
+            code: ErrorCode::LimitExceeded,
+            message: format!(
+                "the file is {} bytes, over the limit of {}",
+                source.len(),
+                crate::MAX_FILE_SIZE
+            ),
+        });
+        return FileOutcome {
+            report,
+            content: None,
+        };
+    }
+    let ropts = read_options(options);
+    let (sha, read) = std::thread::scope(|s| {
+        let hasher = s.spawn(|| sha256_file(path));
+        let read = lavoro_agile_pades::read_signatures(&source, &ropts);
+        (hasher.join().ok().flatten(), read)
+    });
+    report.sha256 = sha;
+    build(report, read, options)
+}
+
+/// Checks a PDF already in memory.
+pub fn validate_pdf_bytes(mut report: FileReport, bytes: &[u8], options: &Options) -> FileOutcome {
+    report.format = Some(Format::Pades);
+    if report.sha256.is_none() {
+        report.sha256 = Some(hex::encode(sha2::Sha256::digest(bytes)));
+    }
+    let read = lavoro_agile_pades::read_signatures(&SliceSource(bytes), &read_options(options));
+    build(report, read, options)
+}
+
+fn check(
+    name: &'static str,
+    outcome: Outcome,
+    sub: Option<SubIndication>,
+    it: impl Into<String>,
+    en: impl Into<String>,
+) -> Check {
+    Check {
+        name,
+        outcome,
+        subindication: sub,
+        detail: Bilingual::new(it, en),
+    }
+}
+
+fn build(
+    mut report: FileReport,
+    read: Result<PdfRead, lavoro_agile_pades::Error>,
+    options: &Options,
+) -> FileOutcome {
+    let read = match read {
+        Ok(r) => r,
+        Err(e) => {
+            let code = match e {
+                lavoro_agile_pades::Error::LimitExceeded(_) => ErrorCode::LimitExceeded,
+                lavoro_agile_pades::Error::Io(_) => ErrorCode::Unreadable,
+                lavoro_agile_pades::Error::NotPdf => ErrorCode::NotASignature,
+                _ => ErrorCode::Damaged,
+            };
+            report.error = Some(FileError {
+                code,
+                message: e.to_string(),
+            });
+            return FileOutcome {
+                report,
+                content: None,
+            };
+        }
+    };
+    let revisions = read.revision_ends.len();
+    for facts in &read.signatures {
+        let pdf = pdf_report(facts, revisions);
+        let pdf_checks = pdf_checks(facts);
+        let warnings = pdf_warnings(facts);
+        if facts.kind == SignatureKind::DocTimeStamp || matches!(facts.crypto, Crypto::Timestamp(_))
+        {
+            let id = format!("T{}", report.timestamps.len() + 1);
+            let end = facts.signed_length.unwrap_or(0);
+            let covers: Vec<String> = report
+                .signatures
+                .iter()
+                .filter(|s| {
+                    s.pdf
+                        .as_ref()
+                        .and_then(|p| p.signed_length)
+                        .is_some_and(|l| l <= end)
+                })
+                .map(|s| s.id.clone())
+                .collect();
+            let mut ts = match &facts.crypto {
+                // The TSA's certificate goes through the same path validation as elsewhere.
+                Crypto::Timestamp(t) => {
+                    let ctx = TrustContext::new(&options.trust, &[], &[]);
+                    crate::timestamp_report(id, "document", t, covers, options, &ctx)
+                }
+                other => {
+                    let checks = match other {
+                        Crypto::NotChecked(why) => assess::undecodable(why),
+                        _ => assess::undecodable("not a timestamp token"),
+                    };
+                    let (indication, subindication) = assess::verdict(&checks);
+                    TimestampReport {
+                        id,
+                        kind: "document",
+                        gen_time: None,
+                        covers,
+                        indication,
+                        subindication,
+                        checks,
+                        pdf: None,
+                    }
+                }
+            };
+            ts.checks.splice(0..0, pdf_checks);
+            let (indication, subindication) = assess::verdict(&ts.checks);
+            ts.indication = indication;
+            ts.subindication = subindication;
+            ts.pdf = Some(pdf);
+            report.timestamps.push(ts);
+            continue;
+        }
+        let entries = entries_of(facts);
+        // Certificates and CRLs carried in the signature's CMS help build its paths.
+        let ctx = match &facts.crypto {
+            Crypto::Cms { outcome, .. } => match &**outcome {
+                ReadOutcome::Signed(doc) => {
+                    TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
+                }
+                _ => TrustContext::new(&options.trust, &[], &[]),
+            },
+            _ => TrustContext::new(&options.trust, &[], &[]),
+        };
+        let base = report.signatures.len();
+        for (j, entry) in entries.iter().enumerate() {
+            let id = format!("S{}", base + j + 1);
+            let mut sig: SignatureReport =
+                crate::signature_report(id.clone(), entry, options, &ctx);
+            sig.counter_signature_of = entry
+                .countersignature_of
+                .map(|p| format!("S{}", base + p + 1));
+            if entry.countersignature_of.is_none() {
+                sig.checks.splice(0..0, pdf_checks.iter().cloned());
+                sig.warnings.extend(warnings.iter().cloned());
+                let (indication, subindication) = assess::verdict(&sig.checks);
+                sig.indication = indication;
+                sig.subindication = subindication;
+                sig.explanation = explanation(indication, subindication, facts);
+                sig.pdf = Some(pdf.clone());
+            }
+            for (kind, t) in &entry.timestamps {
+                let tid = format!("T{}", report.timestamps.len() + 1);
+                let kind = match kind {
+                    TimestampKind::Signature => "signature",
+                    TimestampKind::Content => "content",
+                    TimestampKind::Archive => "archive",
+                    TimestampKind::Envelope => "envelope",
+                    TimestampKind::Token => "token",
+                };
+                report.timestamps.push(crate::timestamp_report(
+                    tid,
+                    kind,
+                    t,
+                    vec![id.clone()],
+                    options,
+                    &ctx,
+                ));
+            }
+            report.signatures.push(sig);
+        }
+    }
+    if report.signatures.is_empty() && report.timestamps.is_empty() {
+        report.error = Some(FileError {
+            code: ErrorCode::NotASignature,
+            message: "no signature or timestamp found".to_owned(),
+        });
+    }
+    tracing::info!(
+        sha256 = report.sha256.as_deref().unwrap_or(""),
+        signatures = report.signatures.len(),
+        revisions,
+        "PDF checked"
+    );
+    FileOutcome {
+        report,
+        content: None,
+    }
+}
+
+/// The explanation: the shared one, or one that names the PDF problem when that decided.
+fn explanation(
+    indication: crate::Indication,
+    sub: Option<SubIndication>,
+    facts: &SignatureFacts,
+) -> Bilingual {
+    let pages = facts
+        .changes
+        .as_ref()
+        .is_some_and(Changes::page_content_changed);
+    if sub == Some(SubIndication::FormatFailure) && pages {
+        return Bilingual::new(
+            "Dopo la firma il contenuto visibile del documento è stato cambiato: quello che vedi non è ciò che è stato firmato. Non fidarti del documento; usa la versione firmata (opzione --extract) o chiedi l'originale.",
+            "The visible content of the document was changed after signing: what you see is not what was signed. Do not rely on the document; use the signed version (option --extract) or ask for the original.",
+        );
+    }
+    if sub == Some(SubIndication::FormatFailure) && !facts.byte_range_problems.is_empty() {
+        return Bilingual::new(
+            "La firma non copre il documento come previsto: il file potrebbe essere stato manipolato. Non fidarti del documento e chiedi l'originale.",
+            "The signature does not cover the document as it must: the file may have been tampered with. Do not rely on the document; ask for the original.",
+        );
+    }
+    assess::explanation(indication, sub)
+}
+
+/// The CMS entries of a signature, or one synthesised from a legacy PKCS#1 signature, or
+/// an undecodable entry.
+fn entries_of(facts: &SignatureFacts) -> Vec<SignatureEntry> {
+    let undecodable = |why: String| {
+        vec![SignatureEntry {
+            envelope: 0,
+            countersignature_of: None,
+            facts: Err(why),
+            timestamps: Vec::new(),
+        }]
+    };
+    let mut entries = match &facts.crypto {
+        Crypto::Cms { outcome, .. } => match &**outcome {
+            ReadOutcome::Signed(doc) if !doc.signatures.is_empty() => doc.signatures.clone(),
+            ReadOutcome::Signed(_) => undecodable("the signature has no signer".to_owned()),
+            ReadOutcome::TimestampToken(_) => {
+                undecodable("a timestamp token where a signature was expected".to_owned())
+            }
+            ReadOutcome::Unsupported(what) => {
+                undecodable(format!("unsupported structure ({what})"))
+            }
+            ReadOutcome::NotASignature => {
+                undecodable("the signature value is not a CMS signature".to_owned())
+            }
+        },
+        Crypto::RsaSha1 {
+            certificate,
+            signature,
+        } => vec![SignatureEntry {
+            envelope: 0,
+            countersignature_of: None,
+            facts: Ok(legacy_facts(certificate.clone(), signature.clone())),
+            timestamps: Vec::new(),
+        }],
+        Crypto::NotChecked(why) => undecodable(why.clone()),
+        Crypto::Timestamp(_) => {
+            undecodable("a timestamp where a signature was expected".to_owned())
+        }
+    };
+    // A PDF signature claims its time in /M when the CMS has no signing-time attribute.
+    if let Some(m) = facts.pdf_signing_time {
+        for e in &mut entries {
+            if let Ok(f) = &mut e.facts {
+                if f.signing_time.is_none() && e.countersignature_of.is_none() {
+                    f.signing_time = Some(m);
+                }
+            }
+        }
+    }
+    entries
+}
+
+/// `adbe.x509.rsa_sha1`: a bare PKCS#1 signature over the SHA-1 of the covered bytes, the
+/// certificate in `/Cert`; expressed as the facts of a signer without signed attributes.
+fn legacy_facts(
+    certificate: Option<std::sync::Arc<lavoro_agile_cades::cert::CertificateInfo>>,
+    signature: Option<lavoro_agile_cades::crypto::SignatureOutcome>,
+) -> SignerFacts {
+    let signer_identifier = match &certificate {
+        Some(c) => SignerIdentifierText::IssuerSerial {
+            issuer: Some(c.issuer_string()),
+            serial: c.serial_hex(),
+        },
+        None => SignerIdentifierText::IssuerSerial {
+            issuer: None,
+            serial: String::new(),
+        },
+    };
+    SignerFacts {
+        signer_identifier,
+        countersignature_content_type: false,
+        format_problems: Vec::new(),
+        has_signed_attributes: false,
+        certificate: match certificate {
+            Some(c) => CertificateLookup::Found {
+                certificate: c,
+                source: CertificateSource::Embedded,
+            },
+            None => CertificateLookup::NotFound,
+        },
+        ess: EssOutcome::Absent,
+        digest: DigestOutcome::NoSignedAttributes,
+        signature,
+        signing_time: None,
+        digest_algorithm: "SHA-1".to_owned(),
+        signature_algorithm: "RSA PKCS#1 v1.5 with SHA-1".to_owned(),
+        signature_value: Vec::new(),
+        signature_timestamps: Vec::new(),
+        archive_timestamps: Vec::new(),
+        content_timestamps: Vec::new(),
+        signed_attributes_reencoded: false,
+    }
+}
+
+fn pdf_checks(facts: &SignatureFacts) -> Vec<Check> {
+    let mut out = Vec::new();
+    if facts.byte_range_problems.is_empty() {
+        let (it, en) = if facts.covers_whole_file {
+            (
+                "La firma copre l'intero documento, tranne il proprio valore.".to_owned(),
+                "The signature covers the whole document except its own value.".to_owned(),
+            )
+        } else {
+            let n = facts.signed_revision.map_or(0, |r| r + 1);
+            (
+                format!("La firma copre per intero la versione {n} del documento, tranne il proprio valore."),
+                format!("The signature covers the whole of version {n} of the document except its own value."),
+            )
+        };
+        out.push(check("byte_range", Outcome::Passed, None, it, en));
+    } else {
+        let (it, en): (Vec<&str>, Vec<&str>) = facts
+            .byte_range_problems
+            .iter()
+            .map(|p| p.describe())
+            .unzip();
+        out.push(check(
+            "byte_range",
+            Outcome::Failed,
+            Some(SubIndication::FormatFailure),
+            format!(
+                "La parte firmata del file non è corretta: {}.",
+                it.join("; ")
+            ),
+            format!(
+                "The signed part of the file is not correct: {}.",
+                en.join("; ")
+            ),
+        ));
+    }
+    if let Crypto::Cms {
+        sha1_content: Some(ok),
+        ..
+    } = &facts.crypto
+    {
+        out.push(if *ok {
+            check(
+                "pdf_sha1_content",
+                Outcome::Passed,
+                None,
+                "L'impronta SHA-1 firmata corrisponde al documento.",
+                "The signed SHA-1 digest matches the document.",
+            )
+        } else {
+            check(
+                "pdf_sha1_content",
+                Outcome::Failed,
+                Some(SubIndication::HashFailure),
+                "L'impronta SHA-1 firmata non corrisponde al documento: è stato modificato dopo la firma.",
+                "The signed SHA-1 digest does not match the document: it was changed after signing.",
+            )
+        });
+    }
+    match &facts.changes {
+        Some(c) if c.page_content_changed() => {
+            let list = page_statements(c);
+            out.push(check(
+                "pdf_modifications",
+                Outcome::Failed,
+                Some(SubIndication::FormatFailure),
+                format!(
+                    "Dopo la firma sono cambiate le pagine: {}.",
+                    list.0.join("; ")
+                ),
+                format!("The pages changed after signing: {}.", list.1.join("; ")),
+            ));
+        }
+        Some(_) => out.push(check(
+            "pdf_modifications",
+            Outcome::Passed,
+            None,
+            "Le pagine firmate non sono cambiate dopo la firma.",
+            "The signed pages have not changed since signing.",
+        )),
+        None => out.push(check(
+            "pdf_modifications",
+            Outcome::Skipped,
+            None,
+            "Senza una parte firmata corretta non si può dire cosa è cambiato dopo la firma.",
+            "Without a correct signed part, what changed after signing cannot be told.",
+        )),
+    }
+    out
+}
+
+fn page_statements(c: &Changes) -> (Vec<String>, Vec<String>) {
+    let mut it = Vec::new();
+    let mut en = Vec::new();
+    if c.pages_added > 0 {
+        it.push(plural_it(
+            c.pages_added,
+            "aggiunta 1 pagina",
+            "aggiunte {} pagine",
+        ));
+        en.push(plural_en(c.pages_added, "1 page added", "{} pages added"));
+    }
+    if c.pages_removed > 0 {
+        it.push(plural_it(
+            c.pages_removed,
+            "tolta 1 pagina",
+            "tolte {} pagine",
+        ));
+        en.push(plural_en(
+            c.pages_removed,
+            "1 page removed",
+            "{} pages removed",
+        ));
+    }
+    for p in &c.pages_changed {
+        it.push(format!("modificato il contenuto della pagina {p}"));
+        en.push(format!("content of page {p} changed"));
+    }
+    (it, en)
+}
+
+fn plural_it(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_owned()
+    } else {
+        many.replace("{}", &n.to_string())
+    }
+}
+
+fn plural_en(n: u32, one: &str, many: &str) -> String {
+    plural_it(n, one, many)
+}
+
+fn change(code: &'static str, severity: &'static str, it: String, en: String) -> PdfChange {
+    PdfChange {
+        code,
+        severity,
+        message: Bilingual::new(it, en),
+    }
+}
+
+/// Plain statements about what was signed and what changed after.
+fn statements(facts: &SignatureFacts, revisions: usize) -> Vec<PdfChange> {
+    let mut out = Vec::new();
+    if !facts.byte_range_problems.is_empty() {
+        return out;
+    }
+    if facts.covers_whole_file {
+        out.push(change(
+            "whole_document",
+            "allowed",
+            "Firmato l'intero documento.".to_owned(),
+            "The whole document is signed.".to_owned(),
+        ));
+    } else if let Some(r) = facts.signed_revision {
+        out.push(change(
+            "partial_document",
+            "allowed",
+            format!(
+                "Firmata la versione {} di {revisions} del documento; le versioni successive sono state aggiunte dopo la firma.",
+                r + 1
+            ),
+            format!(
+                "Version {} of {revisions} of the document is signed; the later versions were added after signing.",
+                r + 1
+            ),
+        ));
+    }
+    let Some(c) = &facts.changes else {
+        return out;
+    };
+    let warn_if = |forbidden: bool| if forbidden { "warning" } else { "allowed" };
+    if c.pages_added > 0 {
+        out.push(change(
+            "pages_added",
+            "failure",
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.pages_added,
+                    "è stata aggiunta 1 pagina",
+                    "sono state aggiunte {} pagine"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(c.pages_added, "1 page was added", "{} pages were added")
+            ),
+        ));
+    }
+    if c.pages_removed > 0 {
+        out.push(change(
+            "pages_removed",
+            "failure",
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.pages_removed,
+                    "è stata tolta 1 pagina",
+                    "sono state tolte {} pagine"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(
+                    c.pages_removed,
+                    "1 page was removed",
+                    "{} pages were removed"
+                )
+            ),
+        ));
+    }
+    for p in &c.pages_changed {
+        out.push(change(
+            "page_content_changed",
+            "failure",
+            format!("Dopo la firma è stato modificato il contenuto della pagina {p}."),
+            format!("After signing the content of page {p} was changed."),
+        ));
+    }
+    if c.annotations_added > 0 {
+        let forbidden = c.forbidden.iter().any(|f| f == "annotations");
+        out.push(change(
+            "annotations_added",
+            warn_if(forbidden),
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.annotations_added,
+                    "è stata aggiunta 1 annotazione",
+                    "sono state aggiunte {} annotazioni"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(
+                    c.annotations_added,
+                    "1 annotation was added",
+                    "{} annotations were added"
+                )
+            ),
+        ));
+    }
+    if c.annotations_removed > 0 {
+        out.push(change(
+            "annotations_removed",
+            "warning",
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.annotations_removed,
+                    "è stata tolta 1 annotazione",
+                    "sono state tolte {} annotazioni"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(
+                    c.annotations_removed,
+                    "1 annotation was removed",
+                    "{} annotations were removed"
+                )
+            ),
+        ));
+    }
+    if !c.appearances_changed.is_empty() {
+        out.push(change(
+            "appearance_changed",
+            "warning",
+            format!("Dopo la firma è stato cambiato l'aspetto di campi o annotazioni già presenti ({}).", c.appearances_changed.join(", ")),
+            format!("After signing the appearance of existing fields or annotations was changed ({}).", c.appearances_changed.join(", ")),
+        ));
+    }
+    if !c.fields_filled.is_empty() {
+        let forbidden = c
+            .forbidden
+            .iter()
+            .any(|f| f == "form_filling" || f.starts_with("locked_field:"));
+        out.push(change(
+            "form_filled",
+            warn_if(forbidden),
+            format!(
+                "Dopo la firma sono stati compilati campi del modulo ({}).",
+                c.fields_filled.join(", ")
+            ),
+            format!(
+                "After signing form fields were filled in ({}).",
+                c.fields_filled.join(", ")
+            ),
+        ));
+    }
+    if !c.fields_added.is_empty() {
+        out.push(change(
+            "fields_added",
+            "warning",
+            format!(
+                "Dopo la firma sono stati aggiunti campi del modulo ({}).",
+                c.fields_added.join(", ")
+            ),
+            format!(
+                "After signing form fields were added ({}).",
+                c.fields_added.join(", ")
+            ),
+        ));
+    }
+    if c.signatures_added > 0 {
+        let forbidden = c.forbidden.iter().any(|f| f == "signatures");
+        out.push(change(
+            "signatures_added",
+            warn_if(forbidden),
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.signatures_added,
+                    "è stata aggiunta 1 firma",
+                    "sono state aggiunte {} firme"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(
+                    c.signatures_added,
+                    "1 signature was added",
+                    "{} signatures were added"
+                )
+            ),
+        ));
+    }
+    if c.timestamps_added > 0 {
+        out.push(change(
+            "timestamps_added",
+            "allowed",
+            format!(
+                "Dopo la firma {}.",
+                plural_it(
+                    c.timestamps_added,
+                    "è stata aggiunta 1 marca temporale",
+                    "sono state aggiunte {} marche temporali"
+                )
+            ),
+            format!(
+                "After signing {}.",
+                plural_en(
+                    c.timestamps_added,
+                    "1 document timestamp was added",
+                    "{} document timestamps were added"
+                )
+            ),
+        ));
+    }
+    if c.validation_data {
+        out.push(change(
+            "validation_data",
+            "allowed",
+            "Dopo la firma sono stati aggiunti dati per verificarla nel tempo (certificati, revoche).".to_owned(),
+            "After signing, data to validate it over time (certificates, revocation) was added.".to_owned(),
+        ));
+    }
+    if c.signatures_removed > 0 {
+        out.push(change(
+            "signatures_removed",
+            "warning",
+            "Dopo la firma una firma è stata rimossa o sostituita.".to_owned(),
+            "After signing a signature was removed or replaced.".to_owned(),
+        ));
+    }
+    if !c.other_changes.is_empty() {
+        out.push(change(
+            "other_changes",
+            "warning",
+            format!(
+                "Dopo la firma sono state cambiate altre parti del documento ({}).",
+                c.other_changes.join(", ")
+            ),
+            format!(
+                "After signing other parts of the document were changed ({}).",
+                c.other_changes.join(", ")
+            ),
+        ));
+    }
+    if c.trailing_bytes > 0 {
+        out.push(change(
+            "data_after_last_version",
+            "warning",
+            format!(
+                "Dopo l'ultima versione il file contiene {} byte estranei al documento.",
+                c.trailing_bytes
+            ),
+            format!(
+                "After the last version the file holds {} bytes that are not part of the document.",
+                c.trailing_bytes
+            ),
+        ));
+    }
+    if c.forbidden.iter().any(|f| f.starts_with("locked_field:")) {
+        out.push(change(
+            "not_permitted",
+            "warning",
+            "Alcune modifiche riguardano campi che la firma ha bloccato.".to_owned(),
+            "Some changes concern fields the signature locked.".to_owned(),
+        ));
+    }
+    if let Some(why) = &c.incomplete {
+        out.push(change(
+            "comparison_incomplete",
+            "warning",
+            format!("Non è stato possibile confrontare per intero la versione firmata con quella attuale ({why})."),
+            format!("The signed version could not be fully compared with the current one ({why})."),
+        ));
+    }
+    out
+}
+
+fn pdf_report(facts: &SignatureFacts, revisions: usize) -> PdfSignature {
+    PdfSignature {
+        field: facts.field_name.clone(),
+        sub_filter: facts.sub_filter.as_str().to_owned(),
+        byte_range: facts.byte_range,
+        signed_revision: facts.signed_revision.map(|r| r + 1),
+        revisions,
+        signed_length: facts
+            .signed_length
+            .filter(|_| facts.byte_range_problems.is_empty()),
+        covers_whole_document: facts.covers_whole_file,
+        changes: statements(facts, revisions),
+    }
+}
+
+fn pdf_warnings(facts: &SignatureFacts) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if facts
+        .changes
+        .as_ref()
+        .is_some_and(|c| !c.page_content_changed() && c.has_forbidden())
+    {
+        out.push(Warning {
+            code: "MODIFIED_AFTER_SIGNING",
+            message: Bilingual::new(
+                "Dopo la firma il documento è stato modificato in modo non previsto dai permessi della firma (i dettagli sono nella sezione del documento PDF). Il contenuto delle pagine firmate non è cambiato.",
+                "After signing the document was changed in a way the signature's permissions do not provide for (details in the PDF document section). The content of the signed pages has not changed.",
+            ),
+        });
+    }
+    match facts.sub_filter {
+        SubFilter::AdbePkcs7Sha1 | SubFilter::AdbeX509RsaSha1 => out.push(Warning {
+            code: "legacy_pdf_signature",
+            message: Bilingual::new(
+                format!(
+                    "Firma PDF di tipo datato ({}), basata su SHA-1: non è una firma PAdES.",
+                    facts.sub_filter.as_str()
+                ),
+                format!(
+                    "Older PDF signature type ({}), based on SHA-1: not a PAdES signature.",
+                    facts.sub_filter.as_str()
+                ),
+            ),
+        }),
+        _ => {}
+    }
+    out
+}
