@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod assess;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod trust;
