@@ -1,7 +1,7 @@
 //! Words of the PDF report in Italian and English, and times in the Europe/Rome zone.
 
-use lavoro_agile_verify::report::{Format, Indication, Outcome, TimeBasis, UtcTime};
 use lavoro_agile_verify::provenance::SourceKind;
+use lavoro_agile_verify::report::{Format, Indication, Outcome, TimeBasis, UtcTime};
 use lavoro_agile_verify::Lang;
 use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
 
@@ -164,13 +164,31 @@ mod tests {
 
     #[test]
     fn rome_offset_winter_and_summer_right() {
-        assert_eq!(rome_offset(datetime!(2026-01-15 12:00 UTC)).whole_hours(), 1);
-        assert_eq!(rome_offset(datetime!(2026-07-15 12:00 UTC)).whole_hours(), 2);
+        assert_eq!(
+            rome_offset(datetime!(2026-01-15 12:00 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            rome_offset(datetime!(2026-07-15 12:00 UTC)).whole_hours(),
+            2
+        );
         // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-        assert_eq!(rome_offset(datetime!(2026-03-29 00:59 UTC)).whole_hours(), 1);
-        assert_eq!(rome_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(), 2);
-        assert_eq!(rome_offset(datetime!(2026-10-25 00:59 UTC)).whole_hours(), 2);
-        assert_eq!(rome_offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(), 1);
+        assert_eq!(
+            rome_offset(datetime!(2026-03-29 00:59 UTC)).whole_hours(),
+            1
+        );
+        assert_eq!(
+            rome_offset(datetime!(2026-03-29 01:00 UTC)).whole_hours(),
+            2
+        );
+        assert_eq!(
+            rome_offset(datetime!(2026-10-25 00:59 UTC)).whole_hours(),
+            2
+        );
+        assert_eq!(
+            rome_offset(datetime!(2026-10-25 01:00 UTC)).whole_hours(),
+            1
+        );
     }
 
     #[test]

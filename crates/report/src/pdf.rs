@@ -12,8 +12,8 @@
 use std::num::NonZeroU16;
 
 use krilla::configure::{Accessibility, ConfigurationBuilder};
-use krilla::geom::Point;
 use krilla::destination::XyzDestination;
+use krilla::geom::Point;
 use krilla::metadata::Metadata;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
@@ -197,7 +197,10 @@ fn signature_blocks(b: &mut Builder, file: &FileReport, s: &SignatureReport) {
         None => s.indication.as_str().to_owned(),
     };
     b.field(
-        b.t("Esito tecnico (ETSI EN 319 102-1)", "Technical outcome (ETSI EN 319 102-1)"),
+        b.t(
+            "Esito tecnico (ETSI EN 319 102-1)",
+            "Technical outcome (ETSI EN 319 102-1)",
+        ),
         technical,
     );
     b.field(
@@ -215,7 +218,13 @@ fn signature_blocks(b: &mut Builder, file: &FileReport, s: &SignatureReport) {
             b.field(b.t("Certificato emesso da", "Certificate issued by"), i);
         }
         if let Some(n) = &signer.serial_number {
-            b.field(b.t("Numero di serie del certificato", "Certificate serial number"), n);
+            b.field(
+                b.t(
+                    "Numero di serie del certificato",
+                    "Certificate serial number",
+                ),
+                n,
+            );
         }
         if let Some(h) = &signer.certificate_sha256 {
             b.field(b.t("SHA-256 del certificato", "Certificate SHA-256"), h);
@@ -268,7 +277,10 @@ fn signature_blocks(b: &mut Builder, file: &FileReport, s: &SignatureReport) {
         .filter(|t| t.covers.contains(&s.id))
         .collect();
     if ts.is_empty() {
-        b.field(b.t("Marche temporali", "Timestamps"), b.t("nessuna", "none"));
+        b.field(
+            b.t("Marche temporali", "Timestamps"),
+            b.t("nessuna", "none"),
+        );
     } else {
         b.push(Kind::P, b.t("Marche temporali:", "Timestamps:"));
         for tsr in ts {
@@ -299,7 +311,10 @@ fn signature_blocks(b: &mut Builder, file: &FileReport, s: &SignatureReport) {
             "not applicable: the signed content is enclosed in the signature and any change would invalidate it",
         ),
     };
-    b.field(b.t("Modifiche dopo la firma", "Changes after signing"), changed);
+    b.field(
+        b.t("Modifiche dopo la firma", "Changes after signing"),
+        changed,
+    );
     b.field(b.t("In sintesi", "In short"), s.explanation.get(lang));
 }
 
@@ -310,7 +325,10 @@ fn blocks(report: &Report, header: &Header, lang: Lang) -> Vec<Block> {
     };
     b.push(
         Kind::H1,
-        b.t("Rapporto di verifica delle firme digitali", "Digital signature verification report"),
+        b.t(
+            "Rapporto di verifica delle firme digitali",
+            "Digital signature verification report",
+        ),
     );
     b.field(
         b.t("Data e ora della verifica", "Date and time of the check"),
@@ -340,7 +358,10 @@ fn blocks(report: &Report, header: &Header, lang: Lang) -> Vec<Block> {
             line.push_str(&format!(": {n}"));
         }
         if let Some(seq) = src.sequence_number {
-            line.push_str(&format!("; {} {seq}", b.t("numero di sequenza", "sequence number")));
+            line.push_str(&format!(
+                "; {} {seq}",
+                b.t("numero di sequenza", "sequence number")
+            ));
         }
         if let Some(i) = src.issued {
             line.push_str(&format!(
@@ -625,7 +646,5 @@ pub fn render(filing: Filing<'_>, lang: Lang) -> Result<Vec<u8>, Error> {
         tree.push(group);
     }
     document.set_tag_tree(tree);
-    document
-        .finish()
-        .map_err(|e| Error::Pdf(format!("{e:?}")))
+    document.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
 }

@@ -18,8 +18,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 use lavoro_agile_verify::report::{
-    Check, FileReport, Indication, Outcome, Report, SignatureReport, SubIndication,
-    TimestampReport,
+    Check, FileReport, Indication, Outcome, Report, SignatureReport, SubIndication, TimestampReport,
 };
 
 use crate::header::Header;
@@ -205,10 +204,18 @@ fn signature_report(
     let i1 = "  ";
     let i2 = "    ";
     let _ = writeln!(out, "{i1}<vr:SignatureValidationReport>");
-    let _ = writeln!(out, "{i2}<vr:SignatureIdentifier id=\"{}\">", ids.sig(&s.id));
+    let _ = writeln!(
+        out,
+        "{i2}<vr:SignatureIdentifier id=\"{}\">",
+        ids.sig(&s.id)
+    );
     let _ = writeln!(out, "{i2}  <vr:HashOnly>false</vr:HashOnly>");
     let _ = writeln!(out, "{i2}  <vr:DocHashOnly>false</vr:DocHashOnly>");
-    let _ = writeln!(out, "{i2}  <vr:DAIdentifier>{}</vr:DAIdentifier>", esc(&s.id));
+    let _ = writeln!(
+        out,
+        "{i2}  <vr:DAIdentifier>{}</vr:DAIdentifier>",
+        esc(&s.id)
+    );
     let _ = writeln!(out, "{i2}</vr:SignatureIdentifier>");
     constraints(out, i2, header, &s.checks);
 
@@ -373,11 +380,7 @@ fn error_report(out: &mut String, report: &Report, file: &FileReport, ids: &Ids,
 fn timestamp_object(out: &mut String, header: &Header, ids: &Ids, t: &TimestampReport) {
     let i2 = "    ";
     let i3 = "      ";
-    let _ = writeln!(
-        out,
-        "{i2}<vr:ValidationObject id=\"{}\">",
-        ids.ts(&t.id)
-    );
+    let _ = writeln!(out, "{i2}<vr:ValidationObject id=\"{}\">", ids.ts(&t.id));
     let _ = writeln!(
         out,
         "{i2}  <vr:ObjectType>urn:etsi:019102:validationObject:timestamp</vr:ObjectType>"

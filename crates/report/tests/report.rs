@@ -240,7 +240,10 @@ mod pdf_report {
         .unwrap();
         assert!(bytes.starts_with(b"%PDF-1.7"));
         let text = pdf_text(&bytes);
-        assert!(text.contains("Rapporto di verifica delle firme digitali"), "{text}");
+        assert!(
+            text.contains("Rapporto di verifica delle firme digitali"),
+            "{text}"
+        );
         assert!(text.contains("FIRMA VALIDA"), "{text}");
         assert!(text.contains("Mario Rossi (test)"), "{text}");
         assert!(text.contains("RSSMRA80A01H501U"), "{text}");
@@ -265,7 +268,10 @@ mod pdf_report {
         let text = pdf_text(&bytes);
         assert!(text.contains("INVALID SIGNATURE"), "{text}");
         assert!(text.contains("HASH_FAILURE"), "{text}");
-        assert!(text.contains("not a qualified validation service"), "{text}");
+        assert!(
+            text.contains("not a qualified validation service"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -364,8 +370,22 @@ mod determinism {
         let (report, header) = build(&["attached.p7m"], &[]);
         let mut later = header.clone();
         later.check_time = lavoro_agile_verify::report::UtcTime(datetime!(2026-03-03 09:30 UTC));
-        let a = pdf::render(Filing { report: &report, header: &header }, Lang::It).unwrap();
-        let b = pdf::render(Filing { report: &report, header: &later }, Lang::It).unwrap();
+        let a = pdf::render(
+            Filing {
+                report: &report,
+                header: &header,
+            },
+            Lang::It,
+        )
+        .unwrap();
+        let b = pdf::render(
+            Filing {
+                report: &report,
+                header: &later,
+            },
+            Lang::It,
+        )
+        .unwrap();
         assert!(a != b);
     }
 }

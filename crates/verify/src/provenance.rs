@@ -103,11 +103,13 @@ fn element_text<'a>(xml: &'a str, local_name: &str) -> Option<&'a str> {
         let tag = rest.get(..tag_end)?;
         let name = tag.split_whitespace().next().unwrap_or_default();
         let local = name.rsplit(':').next().unwrap_or_default();
+        let body = rest.get(tag_end + 1..)?;
         if local == local_name && !tag.ends_with('/') {
-            let body = rest.get(tag_end + 1..)?;
             let close = body.find('<')?;
             return body.get(..close).map(str::trim).filter(|s| s.len() <= 64);
         }
+        // Go on after this tag, so that every byte is looked at a bounded number of times.
+        rest = body;
     }
 }
 
@@ -217,6 +219,15 @@ mod tests {
             s.next_update.map(|t| t.to_rfc3339()).as_deref(),
             Some("2025-12-01T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn trusted_list_many_open_brackets_ends_fast() {
+        let mut xml = b"<TrustServiceStatusList>".to_vec();
+        xml.extend(std::iter::repeat_n(b'<', 60_000));
+        xml.push(b'>');
+        let s = trusted_list_source(&xml);
+        assert_eq!(s.sequence_number, None);
     }
 
     #[test]
