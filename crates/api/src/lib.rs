@@ -14,6 +14,7 @@ pub mod logging;
 pub mod packs;
 pub mod paths;
 pub mod portal;
+pub mod report;
 pub mod secret;
 pub mod settings;
 pub mod verify;

@@ -301,6 +301,7 @@ mod tests {
             at: ValidationTime::Now,
             now: time::OffsetDateTime::UNIX_EPOCH,
             keep_content: true,
+            revocation: lavoro_agile_verify::RevocationPolicy::IfAvailable,
         };
         let input = FileInput {
             display: "two-signatures.pdf".to_owned(),

@@ -3,12 +3,14 @@
 //!
 //! Contract (other tools depend on it): stdout carries only the report; exit status 64 for
 //! usage errors (found before any file is read), otherwise 3 if a file has an error, else
-//! 1 if a signature is TOTAL_FAILED, else 2 if one is INDETERMINATE, else 0.
+//! 1 if a signature is TOTAL_FAILED, else 2 if one is INDETERMINATE, else 0; 74 when a
+//! report file (`--report-pdf`, `--report-xml`) cannot be written.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use lavoro_agile_api::report as report_api;
 use lavoro_agile_api::verify::{
     self as api, FileInput, Lang, Options, Report, RevocationPolicy, Tool, ValidationTime,
 };
@@ -56,6 +58,15 @@ fn parse_at(s: &str) -> Result<AtArg, String> {
         })
 }
 
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
+        .map_err(|_| "expected an RFC 3339 date-time (e.g. 2024-05-01T10:00:00Z)".to_owned())
+}
+
+/// Exit status when a report file cannot be written (BSD `EX_IOERR`).
+const EXIT_IOERR: u8 = 74;
+
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -84,9 +95,19 @@ pub struct VerifyArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// Language of the text report.
+    /// Language of the text and PDF reports.
     #[arg(long, value_enum, default_value_t = LangArg::It)]
     lang: LangArg,
+    /// Also write the PDF "rapporto di verifica" to FILE (in the --lang language).
+    #[arg(long, value_name = "FILE")]
+    report_pdf: Option<PathBuf>,
+    /// Also write the ETSI TS 119 102-2 XML validation report to FILE.
+    #[arg(long, value_name = "FILE")]
+    report_xml: Option<PathBuf>,
+    /// The time of the check written in the reports, and the "now" of the verification,
+    /// instead of the clock (RFC 3339): makes reports reproducible.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    report_time: Option<OffsetDateTime>,
     /// Files to check.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -124,13 +145,29 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             ));
         }
     }
+    for (flag, p) in [
+        ("--report-pdf", &args.report_pdf),
+        ("--report-xml", &args.report_xml),
+    ] {
+        let Some(p) = p else { continue };
+        if p.is_dir() {
+            return usage(&format!("{flag} {} is a folder, not a file", p.display()));
+        }
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        if parent.is_some_and(|d| !d.is_dir()) {
+            return usage(&format!(
+                "{flag} {}: the folder does not exist",
+                p.display()
+            ));
+        }
+    }
     // No trust material is bundled yet (resources/trust/ comes with the trust issue), so
     // without --no-default-trust the store starts empty as well.
     let trust = match api::load_trust(&args.trust) {
         Ok(t) => t,
         Err(e) => return usage(&e.to_string()),
     };
-    let now = OffsetDateTime::now_utc();
+    let now = args.report_time.unwrap_or_else(OffsetDateTime::now_utc);
     let at = match args.at {
         None => ValidationTime::Now,
         Some(AtArg::Time(t)) => ValidationTime::Given(t),
@@ -192,10 +229,27 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         LangArg::It => Lang::It,
         LangArg::En => Lang::En,
     };
+    let paths: Vec<&std::path::Path> = inputs.iter().map(|i| i.path.as_path()).collect();
+    let header = report_api::header(&options.trust, now, &paths);
     let out = match args.format {
-        OutputFormat::Json => api::render::json(&report),
+        OutputFormat::Json => match report_api::json(&report, &header) {
+            Ok(j) => j,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_IOERR);
+            }
+        },
         OutputFormat::Text => api::render::text(&report, lang),
     };
+    let to = report_api::ReportPaths {
+        pdf: args.report_pdf.clone(),
+        xml: args.report_xml.clone(),
+        json: None,
+    };
+    if let Err(e) = report_api::write_reports(&report, &header, lang, &to) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_IOERR);
+    }
     println!("{}", out.trim_end());
     ExitCode::from(report.exit_status())
 }

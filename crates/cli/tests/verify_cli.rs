@@ -49,7 +49,10 @@ fn keys(v: &Value) -> Vec<String> {
 fn json_shape_matches_contract() {
     let (v, code) = json(&["countersigned.p7m", "garbage.p7m"]);
     assert_eq!(code, 3);
-    assert_eq!(keys(&v), ["files", "tool"]);
+    assert_eq!(
+        keys(&v),
+        ["check_time", "files", "policy", "tool", "trust_sources"]
+    );
     let f = &v["files"][0];
     assert_eq!(
         keys(f),

@@ -13,6 +13,7 @@
 
 pub mod assess;
 pub mod pdf;
+pub mod provenance;
 pub mod render;
 pub mod report;
 mod streaming;
@@ -513,6 +514,9 @@ pub mod fuzzing {
 
     /// Loads arbitrary bytes as trust material.
     pub fn trust(data: &[u8]) {
-        let _ = crate::TrustStore::new().add_bytes(data);
+        let mut store = crate::TrustStore::new();
+        let _ = store.add_bytes(data);
+        // The header of a report describes the material (trusted-list fields are scanned).
+        let _ = crate::provenance::trust_sources(&store);
     }
 }

@@ -1,0 +1,211 @@
+//! What a report rests on, for its header: the algorithm policy applied (an identifier and
+//! the SHA-256 of its canonical text) and the trust sources used (kind, name, SHA-256,
+//! sequence number and dates where the source has them).
+//!
+//! The policy is the algorithm policy of `lavoro-agile-pki` (ETSI TS 119 312, written as
+//! data in `crates/pki/policy/algorithms.toml`): its identifier names the date it was last
+//! reviewed, and its SHA-256 is that of the file as shipped, so changing a rule changes the
+//! hash in every report.
+
+use serde::Serialize;
+use sha2::Digest;
+use time::OffsetDateTime;
+
+use crate::report::UtcTime;
+use crate::trust::TrustStore;
+
+/// Identifier prefix of the algorithm policy; the review date of the policy file follows.
+pub const POLICY_ID_PREFIX: &str = "urn:lavoro-agile:policy:etsi-ts-119-312:";
+
+/// The algorithm policy a report was produced under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    /// Identifier (a URI).
+    pub id: String,
+    /// SHA-256 of the policy's canonical text, lower-case hex.
+    pub sha256: String,
+}
+
+/// The policy applied by this version of the verifier.
+pub fn policy() -> PolicyRef {
+    let text = lavoro_agile_pki::policy::DEFAULT_POLICY;
+    let reviewed = text
+        .lines()
+        .find_map(|l| l.strip_prefix("reviewed = "))
+        .map(|v| v.trim().trim_matches('"'))
+        .unwrap_or("unknown");
+    PolicyRef {
+        id: format!("{POLICY_ID_PREFIX}{reviewed}"),
+        sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
+    }
+}
+
+/// The kind of a trust source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// A certificate given as trust anchor.
+    Certificate,
+    /// A certificate revocation list.
+    Crl,
+    /// An ETSI TS 119 612 trusted list.
+    TrustedList,
+}
+
+/// One source of trust material.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustSource {
+    /// What it is.
+    pub kind: SourceKind,
+    /// A name: the certificate subject, the trusted list's scheme territory; null when unknown.
+    pub name: Option<String>,
+    /// SHA-256 of its bytes, lower-case hex.
+    pub sha256: String,
+    /// The trusted list's sequence number (TSLSequenceNumber); null otherwise.
+    pub sequence_number: Option<u64>,
+    /// When it was issued: a trusted list's ListIssueDateTime, a certificate's notBefore.
+    pub issued: Option<UtcTime>,
+    /// Until when it holds: a trusted list's NextUpdate, a certificate's notAfter.
+    pub next_update: Option<UtcTime>,
+}
+
+/// Bytes of a trusted list searched for its header fields (they come first in the file).
+const TSL_HEAD_SCAN: usize = 64 * 1024;
+
+/// The text content of the first `<…:name>` or `<name>` element in `xml`, at most 64 bytes.
+fn element_text<'a>(xml: &'a str, local_name: &str) -> Option<&'a str> {
+    let mut rest = xml;
+    loop {
+        let open = rest.find('<')?;
+        rest = rest.get(open + 1..)?;
+        let tag_end = rest.find('>')?;
+        let tag = rest.get(..tag_end)?;
+        let name = tag.split_whitespace().next().unwrap_or_default();
+        let local = name.rsplit(':').next().unwrap_or_default();
+        let body = rest.get(tag_end + 1..)?;
+        if local == local_name && !tag.ends_with('/') {
+            let close = body.find('<')?;
+            return body.get(..close).map(str::trim).filter(|s| s.len() <= 64);
+        }
+        // Go on after this tag, so that every byte is looked at a bounded number of times.
+        rest = body;
+    }
+}
+
+fn parse_xml_time(s: &str) -> Option<UtcTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(UtcTime)
+}
+
+fn trusted_list_source(bytes: &[u8]) -> TrustSource {
+    let head = bytes.get(..bytes.len().min(TSL_HEAD_SCAN)).unwrap_or(bytes);
+    let text = String::from_utf8_lossy(head);
+    // NextUpdate wraps its time in <dateTime>.
+    let next_update = text
+        .find("NextUpdate")
+        .and_then(|i| text.get(i..))
+        .and_then(|t| element_text(t, "dateTime"))
+        .and_then(parse_xml_time);
+    TrustSource {
+        kind: SourceKind::TrustedList,
+        name: element_text(&text, "SchemeTerritory").map(str::to_owned),
+        sha256: hex::encode(sha2::Sha256::digest(bytes)),
+        sequence_number: element_text(&text, "TSLSequenceNumber").and_then(|s| s.parse().ok()),
+        issued: element_text(&text, "ListIssueDateTime").and_then(parse_xml_time),
+        next_update,
+    }
+}
+
+fn x509_time(t: &x509_cert::time::Time) -> Option<UtcTime> {
+    let secs = i64::try_from(t.to_unix_duration().as_secs()).ok()?;
+    OffsetDateTime::from_unix_timestamp(secs).ok().map(UtcTime)
+}
+
+/// The trust sources in a store, in a stable order: certificates, CRLs, trusted lists, each
+/// in the order they were added.
+pub fn trust_sources(store: &TrustStore) -> Vec<TrustSource> {
+    let mut out = Vec::new();
+    for a in store.anchors() {
+        let validity = &a.certificate().tbs_certificate.validity;
+        out.push(TrustSource {
+            kind: SourceKind::Certificate,
+            name: Some(a.subject_string()),
+            sha256: a.sha256_hex(),
+            sequence_number: None,
+            issued: x509_time(&validity.not_before),
+            next_update: x509_time(&validity.not_after),
+        });
+    }
+    for c in store.crls() {
+        out.push(TrustSource {
+            kind: SourceKind::Crl,
+            name: None,
+            sha256: hex::encode(sha2::Sha256::digest(c)),
+            sequence_number: None,
+            issued: None,
+            next_update: None,
+        });
+    }
+    for t in store.trusted_lists() {
+        out.push(trusted_list_source(t));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_names_the_shipped_policy_file_and_its_hash() {
+        let p = policy();
+        let reviewed = p.id.strip_prefix(POLICY_ID_PREFIX).unwrap();
+        assert!(
+            lavoro_agile_pki::policy::DEFAULT_POLICY
+                .contains(&format!("reviewed = \"{reviewed}\"")),
+            "{}",
+            p.id
+        );
+        assert_eq!(
+            p.sha256,
+            hex::encode(sha2::Sha256::digest(
+                lavoro_agile_pki::policy::DEFAULT_POLICY.as_bytes()
+            ))
+        );
+    }
+
+    #[test]
+    fn trusted_list_header_fields_are_read() {
+        let xml = br#"<?xml version="1.0"?><tsl:TrustServiceStatusList xmlns:tsl="x"><tsl:SchemeInformation>
+<tsl:TSLSequenceNumber>42</tsl:TSLSequenceNumber><tsl:SchemeTerritory>IT</tsl:SchemeTerritory>
+<tsl:ListIssueDateTime>2025-06-01T00:00:00Z</tsl:ListIssueDateTime>
+<tsl:NextUpdate><tsl:dateTime>2025-12-01T00:00:00Z</tsl:dateTime></tsl:NextUpdate>"#;
+        let s = trusted_list_source(xml);
+        assert_eq!(s.sequence_number, Some(42));
+        assert_eq!(s.name.as_deref(), Some("IT"));
+        assert_eq!(
+            s.issued.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2025-06-01T00:00:00Z")
+        );
+        assert_eq!(
+            s.next_update.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2025-12-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn trusted_list_many_open_brackets_ends_fast() {
+        let mut xml = b"<TrustServiceStatusList>".to_vec();
+        xml.extend(std::iter::repeat_n(b'<', 60_000));
+        xml.push(b'>');
+        let s = trusted_list_source(&xml);
+        assert_eq!(s.sequence_number, None);
+    }
+
+    #[test]
+    fn trusted_list_without_fields_gives_nulls() {
+        let s = trusted_list_source(b"<TrustServiceStatusList><a>");
+        assert_eq!((s.sequence_number, s.issued, s.name), (None, None, None));
+    }
+}
