@@ -6,8 +6,9 @@
 //! are parameters ([`Options`]). It reads the files it is asked to check (and the
 //! content of a detached signature) and nothing else; it does not write.
 //!
-//! Signature formats live in their own crates (`cades` today; PAdES, timestamps and
-//! certificate-path validation plug in here as they land).
+//! Signature formats live in their own crates (`cades` today; PAdES and timestamps plug in
+//! here as they land); certificate paths, CRL revocation and the algorithm policy come from
+//! `pki` through [`validation`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
