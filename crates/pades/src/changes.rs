@@ -193,6 +193,17 @@ pub fn permissions_of(doc: &Document<'_>, sig: &Dict, sig_ref: Option<ObjRef>) -
     p
 }
 
+/// The fields a signature field's `/Lock` dictionary locks (`/Action /All|Include|Exclude`).
+pub fn lock_of(doc: &Document<'_>, lock: &Dict) -> Option<FieldLock> {
+    let fields = names(doc, lock.get(b"Fields"), None);
+    match lock.name(b"Action") {
+        Some(b"All") => Some(FieldLock::All),
+        Some(b"Include") => Some(FieldLock::Include(fields)),
+        Some(b"Exclude") => Some(FieldLock::Exclude(fields)),
+        _ => None,
+    }
+}
+
 fn permissions_of_reference_only(doc: &Document<'_>, sig: &Dict) -> Option<u8> {
     let refs = sig
         .get(b"Reference")

@@ -225,6 +225,7 @@ struct Found {
     field_name: Option<String>,
     dict: Dict,
     dict_ref: Option<ObjRef>,
+    lock: Option<Dict>,
     first_rev: usize,
     in_final: bool,
 }
@@ -247,8 +248,9 @@ fn text(s: &PdfString) -> String {
     }
 }
 
-/// A signature field: its name, the signature dictionary, the dictionary's reference.
-type SigField = (Option<String>, Dict, Option<ObjRef>);
+/// A signature field: its name, the signature dictionary, the dictionary's reference, and
+/// the field's `/Lock` (ISO 32000-1 12.7.4.5, table 233), resolved.
+type SigField = (Option<String>, Dict, Option<ObjRef>, Option<Dict>);
 
 /// The signature fields of revision `rev`.
 fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>, Error> {
@@ -314,8 +316,12 @@ fn signature_fields(doc: &Document<'_>, rev: usize) -> Result<Vec<SigField>, Err
                     _ => None,
                 };
                 let sig = doc.resolve(v, Some(rev))?;
+                let lock = match d.get(b"Lock") {
+                    Some(l) => doc.resolve(l, Some(rev))?.dict().cloned(),
+                    None => None,
+                };
                 if let Some(sd) = sig.dict() {
-                    out.push((name, sd.clone(), r));
+                    out.push((name, sd.clone(), r, lock));
                 }
             }
         }
@@ -450,7 +456,7 @@ pub fn read_signatures(source: &dyn Source, options: &ReadOptions) -> Result<Pdf
     let mut ids = Vec::new();
     let final_ids: Vec<_> = signature_fields(&doc, last)?
         .iter()
-        .map(|(_, d, r)| identity(d, *r))
+        .map(|(_, d, r, _)| identity(d, *r))
         .collect();
     for rev in 0..nrev {
         // Older revisions may be damaged where the newest is fine: only the newest must read.
@@ -459,7 +465,7 @@ pub fn read_signatures(source: &dyn Source, options: &ReadOptions) -> Result<Pdf
             Err(e) if rev == last => return Err(e),
             Err(_) => continue,
         };
-        for (name, dict, r) in fields {
+        for (name, dict, r, lock) in fields {
             let id = identity(&dict, r);
             if ids.contains(&id) {
                 continue;
@@ -472,6 +478,7 @@ pub fn read_signatures(source: &dyn Source, options: &ReadOptions) -> Result<Pdf
                 field_name: name,
                 dict,
                 dict_ref: r,
+                lock,
                 first_rev: rev,
                 in_final: final_ids.contains(&id),
             });
@@ -544,7 +551,7 @@ fn coverage(doc: &Document<'_>, f: &Found, problems: &mut Vec<ByteRangeProblem>)
     let here = match signature_fields(doc, rev) {
         Ok(fields) => fields
             .iter()
-            .any(|(_, sd, r)| identity(sd, *r) == identity(d, f.dict_ref)),
+            .any(|(_, sd, r, _)| identity(sd, *r) == identity(d, f.dict_ref)),
         Err(_) => false,
     };
     if !here {
@@ -606,7 +613,10 @@ fn check_one(
         None => Crypto::NotChecked("the signed ranges cannot be read".to_owned()),
         Some(ranges) => check_crypto(doc, d, &sub_filter, kind, cms, ranges, options)?,
     };
-    let permissions = changes::permissions_of(doc, d, f.dict_ref);
+    let mut permissions = changes::permissions_of(doc, d, f.dict_ref);
+    if let Some(lock) = &f.lock {
+        permissions.field_locks.extend(changes::lock_of(doc, lock));
+    }
     let changes = match signed_revision {
         Some(rev) if rev + 1 < doc.revisions.len() || doc.trailing_bytes > 0 => {
             Some(changes::after_signature(doc, rev, &permissions, f.dict_ref))

@@ -231,6 +231,15 @@ fn build(
                 .countersignature_of
                 .map(|p| format!("S{}", base + p + 1));
             if entry.countersignature_of.is_none() {
+                // In a PDF the digest covers the signed version, not the file as it is now.
+                for c in &mut sig.checks {
+                    if c.name == "message_digest" && c.outcome == Outcome::Passed {
+                        c.detail = Bilingual::new(
+                            "La versione firmata del documento è integra: la sua impronta corrisponde a quella firmata.",
+                            "The signed version of the document is intact: its digest matches the signed one.",
+                        );
+                    }
+                }
                 sig.checks.splice(0..0, pdf_checks.iter().cloned());
                 sig.warnings.extend(warnings.iter().cloned());
                 let (indication, subindication) = assess::verdict(&sig.checks);
