@@ -103,6 +103,23 @@ impl Metrics<'_> {
     }
 }
 
+impl Metrics<'_> {
+    /// The text with every character the font cannot show (control and format characters,
+    /// other scripts, emoji) replaced by `?`: names in certificates are untrusted, and a
+    /// character without a glyph would make the accessible PDF invalid.
+    fn printable(&self, text: &str) -> String {
+        let charmap = self.font.charmap();
+        text.chars()
+            .map(|c| match c {
+                ' ' => ' ',
+                c if c.is_control() => '?',
+                c if charmap.map(c).is_some_and(|g| g.to_u32() != 0) => c,
+                _ => '?',
+            })
+            .collect()
+    }
+}
+
 /// Splits `text` into lines no wider than `width`; a word wider than a line is cut.
 fn wrap(m: &Metrics<'_>, text: &str, size: f32, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
@@ -459,7 +476,7 @@ fn layout(blocks: &[Block], regular: &Metrics<'_>, bold: &Metrics<'_>) -> Vec<Ve
         let size = block.kind.size();
         let m = if block.kind.bold() { bold } else { regular };
         let lead = size * 1.35;
-        let lines = wrap(m, &block.text, size, TEXT_W - block.indent);
+        let lines = wrap(m, &m.printable(&block.text), size, TEXT_W - block.indent);
         // Keep a heading with at least two lines of what follows.
         let need = lead * lines.len() as f32
             + if block.kind == Kind::P {

@@ -390,3 +390,24 @@ mod determinism {
         assert!(a != b);
     }
 }
+
+mod hostile_text {
+    use super::*;
+
+    #[test]
+    fn pdf_and_xml_names_outside_the_font_still_render() {
+        let (mut report, header) = build(&["attached.p7m"], &[]);
+        let signer = report.files[0].signatures[0].signer.as_mut().unwrap();
+        signer.common_name = Some("漢字 \u{1}\u{7f} <&> \u{200b}\u{202e}Ω \u{1F600}".to_owned());
+        report.files[0].path = "a\u{0}b<&>.p7m".to_owned();
+        let f = Filing {
+            report: &report,
+            header: &header,
+        };
+        let bytes = pdf::render(f, Lang::It).unwrap();
+        let text = pdf_text(&bytes);
+        assert!(text.contains("Firmatario:"), "{text}");
+        let x = xml::render(&report, &header);
+        xmllint_valid(&x).unwrap();
+    }
+}
