@@ -32,8 +32,11 @@ if [ -n "$key_file" ]; then
   case "$key_real" in
     "$root"/*) fail "the key file $key_file is inside the repository; keep it outside (e.g. on an encrypted USB stick)." ;;
   esac
-  export TAURI_SIGNING_PRIVATE_KEY_PATH="$key_real"
-  unset TAURI_SIGNING_PRIVATE_KEY
+  # Both `tauri build` and `tauri signer sign` read the key from this variable; it lives
+  # only in this process and its children.
+  TAURI_SIGNING_PRIVATE_KEY=$(cat "$key_real")
+  export TAURI_SIGNING_PRIVATE_KEY
+  unset TAURI_SIGNING_PRIVATE_KEY_PATH
 fi
 if [ -z "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD+set}" ]; then
   fail "TAURI_SIGNING_PRIVATE_KEY_PASSWORD is not set (set it to the key's password, empty only for a key made without one)."

@@ -32,10 +32,7 @@ enum Pending {
     /// From IT's address: downloaded (and verified by the plugin) on install.
     Online(Box<Update>),
     /// From a folder: already read and verified.
-    Offline {
-        update: Box<Update>,
-        bytes: Vec<u8>,
-    },
+    Offline { update: Box<Update>, bytes: Vec<u8> },
 }
 
 fn lang(l: Language) -> Lang {
@@ -302,7 +299,9 @@ pub fn check_offline<R: Runtime>(
             )
         })?;
     // Same bytes, same checks, through the plugin: what it installs is what we verified.
-    update.verify(&checked.bytes).map_err(|e| plugin_payload(&e, l))?;
+    update
+        .verify(&checked.bytes)
+        .map_err(|e| plugin_payload(&e, l))?;
     let package = checked.package.display().to_string();
     Ok((update, checked.bytes, package))
 }
@@ -332,15 +331,21 @@ pub async fn check_at_start<R: Runtime>(app: AppHandle<R>) {
             store(&app, Pending::Online(Box::new(update)), &offer);
         }
         Ok(None) => tracing::info!("no app update at start"),
-        Err(e) => tracing::warn!(code = %e.code, detail = %e.detail, "app update check at start failed"),
+        Err(e) => {
+            tracing::warn!(code = %e.code, detail = %e.detail, "app update check at start failed")
+        }
     }
 }
 
 /// The update waiting for the user's decision, if any.
 #[tauri::command]
 pub fn update_pending(app: AppHandle) -> Option<UpdateOffer> {
-    app.try_state::<PendingUpdate>()
-        .and_then(|slot| slot.0.lock().ok().and_then(|s| s.as_ref().map(|(_, o)| o.clone())))
+    app.try_state::<PendingUpdate>().and_then(|slot| {
+        slot.0
+            .lock()
+            .ok()
+            .and_then(|s| s.as_ref().map(|(_, o)| o.clone()))
+    })
 }
 
 /// Looks for an update at the address IT configured.
@@ -524,12 +529,11 @@ mod tests {
         (server.url("/latest.json"), package)
     }
 
-    fn check(app: &tauri::App<MockRuntime>, endpoint: &str) -> Result<Option<Update>, ErrorPayload> {
-        tauri::async_runtime::block_on(check_online(
-            app.handle(),
-            &[endpoint.to_owned()],
-            Lang::It,
-        ))
+    fn check(
+        app: &tauri::App<MockRuntime>,
+        endpoint: &str,
+    ) -> Result<Option<Update>, ErrorPayload> {
+        tauri::async_runtime::block_on(check_online(app.handle(), &[endpoint.to_owned()], Lang::It))
     }
 
     fn download(update: &Update) -> Result<Vec<u8>, ErrorPayload> {
@@ -607,7 +611,9 @@ mod tests {
     fn online_build_without_key_refused_before_any_request() {
         let server = TestServer::start();
         let app = app("");
-        let err = check(&app, &server.url("/latest.json")).unwrap_err();
+        let err = check(&app, &server.url("/latest.json"))
+            .err()
+            .expect("refused");
         assert_eq!(err.code, "update_no_key");
         assert!(server.seen().is_empty());
     }
@@ -617,7 +623,8 @@ mod tests {
         let key = TestUpdateKey::generate();
         let app = app(&key.pubkey_b64);
         let err = tauri::async_runtime::block_on(check_online(app.handle(), &[], Lang::It))
-            .unwrap_err();
+            .err()
+            .expect("refused");
         assert_eq!(err.code, "update_no_address");
     }
 
@@ -640,8 +647,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let package = offline_folder(dir.path(), &key, "0.2.0");
         let app = app(&key.pubkey_b64);
-        let (update, bytes, file) =
-            check_offline(app.handle(), &dir.path().join("latest.json"), None, Lang::It).unwrap();
+        let (update, bytes, file) = check_offline(
+            app.handle(),
+            &dir.path().join("latest.json"),
+            None,
+            Lang::It,
+        )
+        .unwrap();
         assert_eq!(update.version, "0.2.0");
         assert_eq!(bytes, package);
         assert!(file.ends_with(FILE));
