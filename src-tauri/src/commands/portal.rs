@@ -214,10 +214,7 @@ fn may_open_external(portal: &lavoro_agile_api::portal::Portal, url: &str) -> bo
     });
     let needle = format!("href=\"{}\"", escape_attr(url));
     allowed_scheme
-        && (portal
-            .pages()
-            .iter()
-            .any(|page| page.html.contains(&needle))
+        && (portal.pages().iter().any(|page| page.html.contains(&needle))
             || portal.news().iter().any(|n| n.html.contains(&needle)))
 }
 
