@@ -1,6 +1,6 @@
 # Lavoro Agile. `make run` opens the app, `make test` runs every test; both install what is
 # missing first (scripts/deps.sh).
-.PHONY: deps ui run test dist fmt lint bench licenses
+.PHONY: deps ui run test dist release fmt lint bench licenses
 
 deps:
 	@scripts/deps.sh
@@ -19,6 +19,11 @@ dist: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm
 	@echo "Packages:"; for f in target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm; do \
 	  printf '  %s  %s\n' "$$(du -h "$$f" | cut -f1)" "$$f"; done
+
+# Signed packages, latest.json, SHA256SUMS and its minisign signature in target/release/publish.
+# Refuses to run without the update signing key (see scripts/release.sh, docs/amministrazione.md).
+release:
+	@scripts/release.sh
 
 fmt:
 	cargo fmt --all

@@ -22,5 +22,7 @@ cargo check --quiet --manifest-path fuzz/Cargo.toml --locked
 step "cargo test --workspace --features e2e (with the real window under Xvfb)"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" \
   cargo test --workspace --features e2e
+step "make release with a throwaway key; the packages as IT checks them (sha256sum, minisign, dpkg -x)"
+scripts/test-release.sh
 echo
 echo "make test: all checks passed in $(( $(date +%s) - start ))s"

@@ -20,6 +20,12 @@ const COMMANDS: &[&str] = &[
     "portal_assessment",
     "portal_assessment_submit",
     "portal_assessment_forget",
+    "update_status",
+    "update_check",
+    "update_open_file",
+    "update_pending",
+    "update_install",
+    "update_restart",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -72,6 +72,8 @@ fn setup(app: &mut App, paths: AppPaths) {
         Err(e) => tracing::warn!(error = %e, "pack updater not started"),
     }
     app.manage(state);
+    app.manage(commands::update::PendingUpdate::default());
+    tauri::async_runtime::spawn(commands::update::check_at_start(app.handle().clone()));
 }
 
 /// Starts the app and returns when its last window closes.
@@ -110,6 +112,7 @@ pub fn run() -> ExitCode {
         }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(move |app| {
             setup(app, paths);
             Ok(())
@@ -131,6 +134,12 @@ pub fn run() -> ExitCode {
             commands::portal::portal_assessment,
             commands::portal::portal_assessment_submit,
             commands::portal::portal_assessment_forget,
+            commands::update::update_status,
+            commands::update::update_check,
+            commands::update::update_open_file,
+            commands::update::update_pending,
+            commands::update::update_install,
+            commands::update::update_restart,
         ])
         .run(tauri::generate_context!());
 

@@ -12,6 +12,8 @@ use tauri::AppHandle;
 pub enum PickKind {
     /// A signed pack (`.pack`), whose `.minisig` sits beside it.
     Pack,
+    /// An app update: `latest.json` or the package beside it.
+    Update,
 }
 
 /// Picks one file, or `None` when the user cancels.
@@ -34,6 +36,10 @@ impl FilePicker for NativePicker {
         let dialog = app.dialog().file().set_title(title);
         let dialog = match kind {
             PickKind::Pack => dialog.add_filter("Pacchetto Lavoro Agile", &["pack"]),
+            PickKind::Update => dialog.add_filter(
+                "Aggiornamento Lavoro Agile",
+                &["json", "deb", "rpm", "exe", "msi", "gz"],
+            ),
         };
         dialog.blocking_pick_file()?.into_path().ok()
     }

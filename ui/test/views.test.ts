@@ -41,6 +41,10 @@ vi.mock("../src/api", async (orig) => {
       settings: { get: async () => ({ language: "it" }), setLanguage: setLanguageMock },
       about: { info: async () => info },
       packs: { status: async () => packsView, installPick, checkNow: async () => true },
+      update: {
+        status: async () => ({ current_version: "9.8.7", endpoints: [], check_on_start: false, key_present: true, installer: "deb", config_problem: null }),
+        pending: async () => null,
+      },
       events: { onOpenArgs: async () => () => {}, onPackUpdate: async () => () => {} },
     },
   };

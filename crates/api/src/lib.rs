@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod about;
+pub mod app_update;
 pub mod error;
 mod json_file;
 pub mod logging;

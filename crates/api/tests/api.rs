@@ -2,12 +2,15 @@
 //!
 //! Modules:
 //! - `logging`: what reaches the log file, and what never does.
+//! - `app_update`: app update configuration, manifest, offline updates and their refusals.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic
 )]
+
+mod app_update;
 
 mod logging {
     use lavoro_agile_api::logging::subscriber;

@@ -131,6 +131,29 @@ export interface StoredAssessment {
   };
 }
 
+export interface UpdateStatus {
+  current_version: string;
+  endpoints: string[];
+  check_on_start: boolean;
+  key_present: boolean;
+  installer: "deb" | "rpm" | "app_image" | "nsis" | "msi" | "app" | null;
+  config_problem: string | null;
+}
+
+export interface UpdateOffer {
+  version: string;
+  current_version: string;
+  notes: string | null;
+  date: string | null;
+  source: "online" | "offline";
+  package: string | null;
+}
+
+export type CheckOutcome =
+  | { outcome: "up_to_date"; current_version: string }
+  | { outcome: "offered"; offer: UpdateOffer }
+  | { outcome: "cancelled" };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -167,6 +190,14 @@ export const api = {
     status: () => call<PacksView>("packs_status"),
     installPick: (title: string) => call<InstallOutcome>("packs_install_pick", { title }),
     checkNow: () => call<boolean>("packs_check_now"),
+  },
+  update: {
+    status: () => call<UpdateStatus>("update_status"),
+    check: () => call<CheckOutcome>("update_check"),
+    openFile: (title: string) => call<CheckOutcome>("update_open_file", { title }),
+    pending: () => call<UpdateOffer | null>("update_pending"),
+    install: () => call<{ version: string }>("update_install"),
+    restart: () => call<void>("update_restart"),
   },
   portal: {
     list: () => call<PortalPageSummary[]>("portal_list"),

@@ -3,6 +3,7 @@ import { h } from "../../dom";
 import { formatDateTime } from "../../format";
 import { language, t, type MessageKey } from "../../i18n";
 import type { ViewDef } from "../types";
+import { renderUpdates } from "./updates";
 
 const kindKey: Record<Component["kind"], MessageKey> = {
   crate: "about.kind.crate",
@@ -89,7 +90,11 @@ export function renderAbout(root: HTMLElement, info: AppInfo): void {
 export const aboutView: ViewDef = {
   id: "about",
   navKey: "nav.about",
-  async render(root) {
+  async render(root, ctx) {
     renderAbout(root, await api.about.info());
+    const updates = h("section", { "aria-labelledby": "updates" });
+    // After the version, before the folders.
+    root.querySelector(".callout.note")?.after(updates);
+    await renderUpdates(updates, ctx.announce);
   },
 };
