@@ -39,3 +39,4 @@ pub fn corpus_dir() -> Option<PathBuf> {
 }
 
 pub mod http;
+pub mod secret_service;
