@@ -17,5 +17,6 @@ pub mod portal;
 pub mod secret;
 pub mod settings;
 pub mod verify;
+pub mod vpn;
 
 pub use error::ApiError;
