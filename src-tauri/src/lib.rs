@@ -72,6 +72,8 @@ fn setup(app: &mut App, paths: AppPaths) {
         Err(e) => tracing::warn!(error = %e, "pack updater not started"),
     }
     app.manage(state);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    app.manage(commands::vpn::VpnState::start(&args));
 }
 
 /// Starts the app and returns when its last window closes.
@@ -131,6 +133,13 @@ pub fn run() -> ExitCode {
             commands::portal::portal_assessment,
             commands::portal::portal_assessment_submit,
             commands::portal::portal_assessment_forget,
+            commands::vpn::vpn_list,
+            commands::vpn::vpn_import_pick,
+            commands::vpn::vpn_import_path,
+            commands::vpn::vpn_launch_files,
+            commands::vpn::vpn_remove,
+            commands::vpn::vpn_credentials_set,
+            commands::vpn::vpn_credentials_forget,
         ])
         .run(tauri::generate_context!());
 

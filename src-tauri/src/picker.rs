@@ -12,6 +12,8 @@ use tauri::AppHandle;
 pub enum PickKind {
     /// A signed pack (`.pack`), whose `.minisig` sits beside it.
     Pack,
+    /// A VPN profile (`.ovpn`, or `.conf` for OpenVPN and WireGuard).
+    VpnProfile,
 }
 
 /// Picks one file, or `None` when the user cancels.
@@ -34,6 +36,7 @@ impl FilePicker for NativePicker {
         let dialog = app.dialog().file().set_title(title);
         let dialog = match kind {
             PickKind::Pack => dialog.add_filter("Pacchetto Lavoro Agile", &["pack"]),
+            PickKind::VpnProfile => dialog.add_filter("Profilo VPN", &["ovpn", "conf"]),
         };
         dialog.blocking_pick_file()?.into_path().ok()
     }
