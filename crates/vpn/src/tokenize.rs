@@ -68,12 +68,8 @@ pub fn tokenize_line(line: &str) -> Result<Vec<String>, TokenError> {
         match state {
             State::Between => {
                 if !is_space(c) {
+                    // A comment even after a backslash, as in OpenVPN.
                     if c == '#' || c == ';' {
-                        if escaped {
-                            // OpenVPN treats `\#` at the start of a parameter as a comment
-                            // too; a backslash before it is the bad-backslash case.
-                            return Err(TokenError::BadBackslash);
-                        }
                         break;
                     }
                     if !escaped && c == '"' {
@@ -84,11 +80,8 @@ pub fn tokenize_line(line: &str) -> Result<Vec<String>, TokenError> {
                         out = Some(c);
                         state = State::Bare;
                     }
-                } else if escaped {
-                    // An escaped space starts a bare parameter holding a space.
-                    out = Some(c);
-                    state = State::Bare;
                 }
+                // An escaped space between parameters is dropped, as OpenVPN does.
             }
             State::Bare => {
                 if !escaped && is_space(c) {
@@ -174,6 +167,8 @@ mod tests {
     fn tokenize_comments_start_only_where_a_parameter_would() {
         assert!(t("# up /bin/sh").is_empty());
         assert!(t("  ; up /bin/sh").is_empty());
+        assert!(t(r"\# up /bin/sh").is_empty());
+        assert_eq!(t(r"cmd \ x"), ["cmd", "x"]);
         assert_eq!(t("remote a#b 1194 # note"), ["remote", "a#b", "1194"]);
     }
 
