@@ -26,6 +26,13 @@ const COMMANDS: &[&str] = &[
     "update_pending",
     "update_install",
     "update_restart",
+    "vpn_list",
+    "vpn_import_pick",
+    "vpn_import_path",
+    "vpn_launch_files",
+    "vpn_remove",
+    "vpn_credentials_set",
+    "vpn_credentials_forget",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

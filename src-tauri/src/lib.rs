@@ -74,6 +74,8 @@ fn setup(app: &mut App, paths: AppPaths) {
     app.manage(state);
     app.manage(commands::update::PendingUpdate::default());
     tauri::async_runtime::spawn(commands::update::check_at_start(app.handle().clone()));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    app.manage(commands::vpn::VpnState::start(&args));
 }
 
 /// Starts the app and returns when its last window closes.
@@ -140,6 +142,13 @@ pub fn run() -> ExitCode {
             commands::update::update_pending,
             commands::update::update_install,
             commands::update::update_restart,
+            commands::vpn::vpn_list,
+            commands::vpn::vpn_import_pick,
+            commands::vpn::vpn_import_path,
+            commands::vpn::vpn_launch_files,
+            commands::vpn::vpn_remove,
+            commands::vpn::vpn_credentials_set,
+            commands::vpn::vpn_credentials_forget,
         ])
         .run(tauri::generate_context!());
 

@@ -14,6 +14,8 @@ pub enum PickKind {
     Pack,
     /// An app update: `latest.json` or the package beside it.
     Update,
+    /// A VPN profile (`.ovpn`, or `.conf` for OpenVPN and WireGuard).
+    VpnProfile,
 }
 
 /// Picks one file, or `None` when the user cancels.
@@ -40,6 +42,7 @@ impl FilePicker for NativePicker {
                 "Aggiornamento Lavoro Agile",
                 &["json", "deb", "rpm", "exe", "msi", "gz"],
             ),
+            PickKind::VpnProfile => dialog.add_filter("Profilo VPN", &["ovpn", "conf"]),
         };
         dialog.blocking_pick_file()?.into_path().ok()
     }

@@ -39,4 +39,5 @@ pub fn corpus_dir() -> Option<PathBuf> {
 }
 
 pub mod http;
+pub mod secret_service;
 pub mod update_signing;

@@ -5,6 +5,7 @@ import "./styles/app.css";
 import { api } from "./api";
 import { setLanguage } from "./i18n";
 import { Shell } from "./shell";
+import { handleProfileFiles } from "./views/vpn/open";
 
 // Content-security-policy violations are recorded as JSON in the root element's
 // `data-csp-violations` attribute (the DOM, unlike page globals, is visible to WebDriver
@@ -30,6 +31,8 @@ async function start(): Promise<void> {
   await new Shell(root).render();
   // A second launch hands its arguments over; views that open files subscribe as they land.
   void api.events.onOpenArgs((args) => console.info(`received ${args.length} argument(s)`));
+  // VPN profiles given at launch, forwarded or dropped go to the VPN section.
+  void handleProfileFiles();
 }
 
 void start();

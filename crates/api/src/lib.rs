@@ -19,5 +19,6 @@ pub mod report;
 pub mod secret;
 pub mod settings;
 pub mod verify;
+pub mod vpn;
 
 pub use error::ApiError;

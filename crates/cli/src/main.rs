@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod pack;
 mod portal;
 mod verify;
+mod vpn;
 
 /// Exit status for a usage error (BSD `EX_USAGE`), instead of clap's default 2.
 const EXIT_USAGE: u8 = 64;
@@ -37,6 +38,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// The offline portal: list, search and show pages; check a content folder.
     Portal(portal::PortalArgs),
+    /// VPN profiles: lint, import, list, forget; credentials in the OS keychain.
+    Vpn(vpn::VpnArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Pack(args) => pack::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Portal(args) => portal::run(args),
+        Command::Vpn(args) => vpn::run(args),
         Command::Paths => paths(),
     }
 }

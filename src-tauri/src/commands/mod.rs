@@ -5,3 +5,4 @@ pub mod packs;
 pub mod portal;
 pub mod settings;
 pub mod update;
+pub mod vpn;

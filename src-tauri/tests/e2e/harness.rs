@@ -27,6 +27,7 @@ pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
 /// A temporary home with the app's XDG folders.
 pub struct Home {
     dir: tempfile::TempDir,
+    extra_env: Vec<(&'static str, PathBuf)>,
 }
 
 impl Home {
@@ -35,7 +36,14 @@ impl Home {
             dir: tempfile::Builder::new()
                 .prefix("lavoro-agile-e2e-")
                 .tempdir()?,
+            extra_env: Vec::new(),
         })
+    }
+
+    /// Adds an environment variable for the app (e.g. a private D-Bus bus address).
+    pub fn with_env(mut self, key: &'static str, value: impl Into<PathBuf>) -> Self {
+        self.extra_env.push((key, value.into()));
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -54,6 +62,9 @@ impl Home {
             // The file-picker stand-in answers with the path written here.
             ("LAVORO_AGILE_E2E_PICK_FILE", p.join("pick.txt")),
         ]
+        .into_iter()
+        .chain(self.extra_env.iter().cloned())
+        .collect()
     }
 
     /// Makes the file-picker stand-in answer `path` (or "cancelled" with `None`).

@@ -10,8 +10,8 @@ use crate::harness::{exclusive, with_app, App, Home};
 
 /// Section ids in navigation order, as they stand today.
 const SECTIONS: &[&str] = &["home", "portale", "settings", "about"];
-const LABELS_IT: &[&str] = &["Home", "Portale", "Impostazioni", "Informazioni"];
-const LABELS_EN: &[&str] = &["Home", "Portal", "Settings", "About"];
+const LABELS_IT: &[&str] = &["Home", "Portale", "VPN", "Impostazioni", "Informazioni"];
+const LABELS_EN: &[&str] = &["Home", "Portal", "VPN", "Settings", "About"];
 
 /// Views reached through a link rather than the navigation, checked by axe too: a portal
 /// page (table of contents, rendered body, external links).

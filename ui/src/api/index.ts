@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Views call these typed functions.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { Language } from "../i18n";
 
@@ -154,6 +155,54 @@ export type CheckOutcome =
   | { outcome: "offered"; offer: UpdateOffer }
   | { outcome: "cancelled" };
 
+export type VpnProfileKind = "openvpn" | "wireguard";
+
+export interface VpnFinding {
+  line: number;
+  directive: string;
+  code: string;
+  /** The reason in the user's language, with the line. */
+  message: string;
+}
+
+export interface VpnLint {
+  file: string;
+  kind: VpnProfileKind;
+  acceptable: boolean;
+  refused: VpnFinding[];
+  inlined: string[];
+  remotes: string[];
+  needs_credentials: boolean;
+}
+
+export type VpnCredentialState =
+  | { state: "saved"; username: string }
+  | { state: "none" }
+  | { state: "unknown" };
+
+export interface VpnProfile {
+  id: string;
+  name: string;
+  kind: VpnProfileKind;
+  origin: "imported" | "pack";
+  read_only: boolean;
+  source_file: string | null;
+  imported_at: string | null;
+  lint: VpnLint;
+  credentials: VpnCredentialState;
+}
+
+export interface VpnList {
+  profiles: VpnProfile[];
+  keychain_problem: { code: string; detail: string; message: string | null } | null;
+}
+
+export type VpnImport =
+  | { outcome: "imported"; profile: VpnProfile }
+  | { outcome: "refused"; lint: VpnLint };
+
+export type VpnPickImport = { outcome: "cancelled" } | { outcome: "checked"; result: VpnImport };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -213,6 +262,17 @@ export const api = {
       call<StoredAssessment>("portal_assessment_submit", { answers }),
     forgetAssessment: () => call<void>("portal_assessment_forget"),
   },
+  vpn: {
+    list: () => call<VpnList>("vpn_list"),
+    importPick: (title: string, replace = false) =>
+      call<VpnPickImport>("vpn_import_pick", { title, replace }),
+    importPath: (path: string, replace = false) => call<VpnImport>("vpn_import_path", { path, replace }),
+    launchFiles: () => call<string[]>("vpn_launch_files"),
+    remove: (id: string) => call<void>("vpn_remove", { id }),
+    setCredentials: (id: string, username: string, password: string) =>
+      call<void>("vpn_credentials_set", { id, credentials: { username, password } }),
+    forgetCredentials: (id: string) => call<boolean>("vpn_credentials_forget", { id }),
+  },
   events: {
     /** The outcome of each background check of a pack address. */
     onPackUpdate: (handler: (e: UpdateEvent) => void): Promise<UnlistenFn> =>
@@ -220,5 +280,10 @@ export const api = {
     /** Arguments forwarded by a second launch of the app (e.g. files to open). */
     onOpenArgs: (handler: (args: string[]) => void): Promise<UnlistenFn> =>
       listen<string[]>("app://open-args", (e) => handler(e.payload)),
+    /** Files dropped on the window. */
+    onFileDrop: (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
+      getCurrentWebview().onDragDropEvent((e) => {
+        if (e.payload.type === "drop") handler(e.payload.paths);
+      }),
   },
 };

@@ -4,10 +4,11 @@ import { aboutView } from "./about/about";
 import { homeView } from "./home/home";
 import { portalView } from "./portal/portal";
 import { settingsView } from "./settings/settings";
+import { vpnView } from "./vpn/vpn";
 import type { ViewDef } from "./types";
 
 export const sections: ViewDef[] = [];
-sections.push(homeView(() => sections), portalView, settingsView, aboutView);
+sections.push(homeView(() => sections), portalView, vpnView, settingsView, aboutView);
 
 export function findSection(id: string): ViewDef | undefined {
   return sections.find((s) => s.id === id);
