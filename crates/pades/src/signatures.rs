@@ -213,6 +213,8 @@ pub struct SignatureFacts {
 /// What reading a PDF found.
 #[derive(Debug, Clone)]
 pub struct PdfRead {
+    /// SHA-256 of the whole file, when it was computed while hashing a signature's ranges.
+    pub file_sha256: Option<Vec<u8>>,
     /// Length of each revision (the document as it was after each save), oldest first.
     pub revision_ends: Vec<u64>,
     /// Non-blank bytes after the last revision (not part of any revision).
@@ -361,20 +363,47 @@ fn hashers(algs: &[DigestAlgorithm]) -> Vec<(DigestAlgorithm, Box<dyn DynDigest>
         .collect()
 }
 
-/// Digests of the covered ranges, hashed as a stream.
+/// Digests of the covered ranges, hashed as a stream. When `file_hash` is given, also the
+/// SHA-256 of the whole file, sharing the pass over the first range (the state after it is
+/// cloned and continued over the rest of the file): the file is read about once.
 fn digest_ranges(
     source: &dyn Source,
     ranges: [(u64, u64); 2],
     algs: &[DigestAlgorithm],
+    file_hash: Option<&mut Option<Vec<u8>>>,
 ) -> Result<Vec<(DigestAlgorithm, Vec<u8>)>, Error> {
     let mut hs = hashers(algs);
-    for (start, len) in ranges {
-        for_each_chunk(source, start, start + len, &mut |chunk| {
-            for (_, h) in hs.iter_mut() {
-                h.update(chunk);
-            }
-        })?;
+    let [(s0, l0), (s1, l1)] = ranges;
+    let file_hash = file_hash.filter(|_| s0 == 0);
+    let mut extra: Option<Box<dyn DynDigest>> =
+        if file_hash.is_some() && !algs.contains(&DigestAlgorithm::Sha256) {
+            Some(Box::new(sha2::Sha256::default()))
+        } else {
+            None
+        };
+    for_each_chunk(source, s0, s0 + l0, &mut |chunk| {
+        for (_, h) in hs.iter_mut() {
+            h.update(chunk);
+        }
+        if let Some(e) = extra.as_mut() {
+            e.update(chunk);
+        }
+    })?;
+    if let Some(slot) = file_hash {
+        let shared = hs
+            .iter()
+            .find(|(a, _)| *a == DigestAlgorithm::Sha256)
+            .map(|(_, h)| h.box_clone());
+        if let Some(mut fh) = extra.take().or(shared) {
+            for_each_chunk(source, s0 + l0, source.len(), &mut |c| fh.update(c))?;
+            *slot = Some(fh.finalize().to_vec());
+        }
     }
+    for_each_chunk(source, s1, s1 + l1, &mut |chunk| {
+        for (_, h) in hs.iter_mut() {
+            h.update(chunk);
+        }
+    })?;
     Ok(hs
         .into_iter()
         .map(|(a, h)| (a, h.finalize().to_vec()))
@@ -496,11 +525,25 @@ pub fn read_signatures(source: &dyn Source, options: &ReadOptions) -> Result<Pdf
     });
     // A signature no longer among the document's fields is not reported as one of its
     // signatures; the signatures before it report its removal among their changes.
+    let found: Vec<&Found> = found.iter().filter(|f| f.in_final).collect();
+    // The signature whose first range is longest also yields the file's SHA-256 (one pass).
+    let longest = found
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| match byte_range_of(&f.dict) {
+            Some([0, a, _, _]) if a <= doc.len() => Some((a, i)),
+            _ => None,
+        })
+        .max()
+        .map(|(_, i)| i);
+    let mut file_sha256 = None;
     let mut signatures = Vec::new();
-    for f in found.iter().filter(|f| f.in_final) {
-        signatures.push(check_one(&doc, f, options)?);
+    for (i, f) in found.iter().enumerate() {
+        let slot = (Some(i) == longest).then_some(&mut file_sha256);
+        signatures.push(check_one(&doc, f, options, slot)?);
     }
     Ok(PdfRead {
+        file_sha256,
         revision_ends: doc.revisions.iter().map(|r| r.end_with_eol).collect(),
         trailing_bytes: doc.trailing_bytes,
         signatures,
@@ -576,6 +619,7 @@ fn check_one(
     doc: &Document<'_>,
     f: &Found,
     options: &ReadOptions,
+    file_hash: Option<&mut Option<Vec<u8>>>,
 ) -> Result<SignatureFacts, Error> {
     let d = &f.dict;
     let kind = if d.name(b"Type") == Some(b"DocTimeStamp") {
@@ -611,7 +655,7 @@ fn check_one(
         .map(|[a0, l1, o2, l2]| [(a0, l1), (o2, l2)]);
     let crypto = match ranges {
         None => Crypto::NotChecked("the signed ranges cannot be read".to_owned()),
-        Some(ranges) => check_crypto(doc, d, &sub_filter, kind, cms, ranges, options)?,
+        Some(ranges) => check_crypto(doc, d, &sub_filter, kind, cms, ranges, options, file_hash)?,
     };
     let mut permissions = changes::permissions_of(doc, d, f.dict_ref);
     if let Some(lock) = &f.lock {
@@ -640,6 +684,8 @@ fn check_one(
     })
 }
 
+// The covered ranges, the CMS, the dictionary and the file-hash slot are all needed here.
+#[allow(clippy::too_many_arguments)]
 fn check_crypto(
     doc: &Document<'_>,
     d: &Dict,
@@ -648,6 +694,7 @@ fn check_crypto(
     cms: &[u8],
     ranges: [(u64, u64); 2],
     options: &ReadOptions,
+    file_hash: Option<&mut Option<Vec<u8>>>,
 ) -> Result<Crypto, Error> {
     let source = doc.source();
     let cades_err = |e: lavoro_agile_cades::Error| Crypto::NotChecked(e.to_string());
@@ -661,7 +708,7 @@ fn check_crypto(
                 ),
             )));
         };
-        let digests = digest_ranges(source, ranges, &[alg])?;
+        let digests = digest_ranges(source, ranges, &[alg], file_hash)?;
         let facts = match digests.first() {
             Some((a, dg)) => check_timestamp_digest(cms, (*a, dg), &options.supplied_certificates),
             None => lavoro_agile_cades::timestamp::check_timestamp(
@@ -678,7 +725,7 @@ fn check_crypto(
                 Ok(o) => o,
                 Err(e) => return Ok(cades_err(e)),
             };
-            let digests = digest_ranges(source, ranges, &[DigestAlgorithm::Sha1])?;
+            let digests = digest_ranges(source, ranges, &[DigestAlgorithm::Sha1], file_hash)?;
             let sha1 = digests.first().map(|(_, d)| d.clone());
             let content = match &outcome {
                 ReadOutcome::Signed(doc) => doc.content.clone(),
@@ -745,7 +792,7 @@ fn check_crypto(
         }
         _ => {
             let algs = lavoro_agile_cades::digest_algorithms(cms);
-            let digests = digest_ranges(source, ranges, &algs)?;
+            let digests = digest_ranges(source, ranges, &algs, file_hash)?;
             let length = ranges.iter().map(|(_, len)| len).sum();
             let outcome =
                 match lavoro_agile_cades::read_detached_digested(cms, &digests, length, options) {

@@ -3,8 +3,8 @@
 //! PDF facts added as checks (`byte_range`, `pdf_modifications`, `pdf_sha1_content`) and
 //! the changes after signing in plain words.
 //!
-//! The file is read in windows, never loaded whole: its SHA-256 is computed on a second
-//! thread while the signatures are checked.
+//! The file is read in windows, never loaded whole; its SHA-256 is computed in the same pass
+//! as the longest signed range (see `lavoro_agile_pades::PdfRead::file_sha256`).
 
 use std::path::Path;
 
@@ -100,13 +100,13 @@ pub fn validate_pdf_file(mut report: FileReport, path: &Path, options: &Options)
             content: None,
         };
     }
-    let ropts = read_options(options);
-    let (sha, read) = std::thread::scope(|s| {
-        let hasher = s.spawn(|| sha256_file(path));
-        let read = lavoro_agile_pades::read_signatures(&source, &ropts);
-        (hasher.join().ok().flatten(), read)
-    });
-    report.sha256 = sha;
+    let read = lavoro_agile_pades::read_signatures(&source, &read_options(options));
+    // The file's SHA-256 usually comes with the signed ranges (one pass over the file);
+    // otherwise (no signature, damaged file) it is computed here.
+    report.sha256 = match &read {
+        Ok(r) if r.file_sha256.is_some() => r.file_sha256.as_deref().map(hex::encode),
+        _ => sha256_file(path),
+    };
     build(report, read, options)
 }
 
