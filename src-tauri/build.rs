@@ -20,6 +20,11 @@ const COMMANDS: &[&str] = &[
     "portal_assessment",
     "portal_assessment_submit",
     "portal_assessment_forget",
+    "verify_pick",
+    "verify_take_open_args",
+    "verify_start",
+    "verify_cancel",
+    "verify_original",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -5,6 +5,7 @@ import "./styles/app.css";
 import { api } from "./api";
 import { setLanguage } from "./i18n";
 import { Shell } from "./shell";
+import { initVerify, VERIFY_ID, verifyPaths } from "./views/verify/verify";
 
 // Content-security-policy violations are recorded as JSON in the root element's
 // `data-csp-violations` attribute (the DOM, unlike page globals, is visible to WebDriver
@@ -28,8 +29,23 @@ async function start(): Promise<void> {
   const root = document.getElementById("app");
   if (!root) return;
   await new Shell(root).render();
-  // A second launch hands its arguments over; views that open files subscribe as they land.
-  void api.events.onOpenArgs((args) => console.info(`received ${args.length} argument(s)`));
+  // Files opened from the file manager: given at start, or handed over by a second launch.
+  const toVerify = () => {
+    if (!location.hash.startsWith(`#/${VERIFY_ID}`)) location.hash = `#/${VERIFY_ID}`;
+  };
+  await initVerify(toVerify);
+  void api.events.onOpenArgs((args) => {
+    console.info(`received ${args.length} argument(s)`);
+    if (args.length > 0) {
+      toVerify();
+      void verifyPaths(args);
+    }
+  });
+  const startArgs = await api.verify.takeOpenArgs().catch(() => []);
+  if (startArgs.length > 0) {
+    toVerify();
+    void verifyPaths(startArgs);
+  }
 }
 
 void start();

@@ -4,3 +4,4 @@ pub mod about;
 pub mod packs;
 pub mod portal;
 pub mod settings;
+pub mod verify;

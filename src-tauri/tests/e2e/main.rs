@@ -7,6 +7,8 @@
 //!   single instance.
 //! - `packs`: installing signed packs from a file, refusals.
 //! - `portal`: the Portale section: search, pages, links, content updated by a pack.
+//! - `verify`: the Verifica firma section: files from the command line and the picker,
+//!   progress, cancel, details, the original document.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,3 +20,4 @@ mod harness;
 mod packs;
 mod portal;
 mod shell;
+mod verify;

@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Views call these typed functions.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { Language } from "../i18n";
 
@@ -131,6 +132,77 @@ export interface StoredAssessment {
   };
 }
 
+/** The verification report of one file (docs/report-format.md). Only the fields the view
+ *  relies on are typed; the rest is rendered generically, so new facts show up as they land. */
+export interface VerifyFileReport {
+  path: string;
+  sha256: string | null;
+  format: string | null;
+  error: { code: string; message: string } | null;
+  signatures: VerifySignature[];
+  timestamps: VerifyTimestamp[];
+  [field: string]: unknown;
+}
+
+export type Bilingual = { it: string; en: string };
+export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+
+export interface VerifyCheck {
+  name: string;
+  outcome: "passed" | "failed" | "indeterminate" | "skipped";
+  subindication: string | null;
+  detail: Bilingual;
+}
+
+export interface VerifySignature {
+  id: string;
+  signer: Record<string, unknown> | null;
+  signing_time: string | null;
+  validation_time: { time: string; basis: string };
+  indication: Indication;
+  subindication: string | null;
+  checks: VerifyCheck[];
+  warnings: { code: string; message: Bilingual }[];
+  explanation: Bilingual;
+  [field: string]: unknown;
+}
+
+export interface VerifyTimestamp {
+  id: string;
+  kind: string;
+  gen_time: string | null;
+  covers: string[];
+  indication: Indication;
+  subindication: string | null;
+  checks: VerifyCheck[];
+  [field: string]: unknown;
+}
+
+export type FileVerdict = "valid" | "invalid" | "indeterminate" | "not_checked";
+
+export interface VerifyRow {
+  index: number;
+  verdict: FileVerdict;
+  unsupported: string | null;
+  report: VerifyFileReport;
+}
+
+export type VerifyProgress =
+  | { type: "started"; batch: number; files: string[]; unreadable: string[]; truncated: boolean }
+  | { type: "results"; batch: number; done: number; total: number; rows: VerifyRow[] }
+  | { type: "finished"; batch: number; done: number; total: number; cancelled: boolean; millis: number };
+
+export type AtChoice = { kind: "now" } | { kind: "signing_time" } | { kind: "given"; time: string };
+
+export type OriginalOutcome =
+  | { outcome: "cancelled" }
+  | { outcome: "confirm"; risk: "executable" | "macros"; name: string }
+  | { outcome: "opened"; file: string }
+  | { outcome: "saved"; file: string };
+
+/** What the user drags over the window. */
+export type DragDrop = { type: "enter" | "over" | "leave" } | { type: "drop"; paths: string[] };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -182,6 +254,14 @@ export const api = {
       call<StoredAssessment>("portal_assessment_submit", { answers }),
     forgetAssessment: () => call<void>("portal_assessment_forget"),
   },
+  verify: {
+    pick: (title: string, folder: boolean) => call<string[]>("verify_pick", { title, folder }),
+    takeOpenArgs: () => call<string[]>("verify_take_open_args"),
+    start: (paths: string[], at: AtChoice) => call<number>("verify_start", { paths, at }),
+    cancel: (batch: number) => call<boolean>("verify_cancel", { batch }),
+    original: (batch: number, index: number, target: "open" | "save", confirmed: boolean, title: string) =>
+      call<OriginalOutcome>("verify_original", { batch, index, target, confirmed, title }),
+  },
   events: {
     /** The outcome of each background check of a pack address. */
     onPackUpdate: (handler: (e: UpdateEvent) => void): Promise<UnlistenFn> =>
@@ -189,5 +269,14 @@ export const api = {
     /** Arguments forwarded by a second launch of the app (e.g. files to open). */
     onOpenArgs: (handler: (args: string[]) => void): Promise<UnlistenFn> =>
       listen<string[]>("app://open-args", (e) => handler(e.payload)),
+    /** Progress of a verification batch. */
+    onVerifyProgress: (handler: (p: VerifyProgress) => void): Promise<UnlistenFn> =>
+      listen<VerifyProgress>("app://verify-progress", (e) => handler(e.payload)),
+    /** Files dragged over and dropped on the window. */
+    onDragDrop: (handler: (d: DragDrop) => void): Promise<UnlistenFn> =>
+      getCurrentWebview().onDragDropEvent((e) => {
+        const p = e.payload;
+        handler(p.type === "drop" ? { type: "drop", paths: p.paths } : { type: p.type });
+      }),
   },
 };

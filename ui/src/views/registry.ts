@@ -5,9 +5,10 @@ import { homeView } from "./home/home";
 import { portalView } from "./portal/portal";
 import { settingsView } from "./settings/settings";
 import type { ViewDef } from "./types";
+import { verifyView } from "./verify/verify";
 
 export const sections: ViewDef[] = [];
-sections.push(homeView(() => sections), portalView, settingsView, aboutView);
+sections.push(homeView(() => sections), portalView, verifyView, settingsView, aboutView);
 
 export function findSection(id: string): ViewDef | undefined {
   return sections.find((s) => s.id === id);

@@ -5,6 +5,7 @@ import type { ViewDef } from "../types";
 /** Short descriptions of the sections that have landed, shown as cards on the home page. */
 const cardText: Record<string, MessageKey> = {
   portale: "home.card.portal",
+  verifica: "home.card.verify",
   settings: "home.card.settings",
   about: "home.card.about",
 };
