@@ -318,12 +318,17 @@ function showDetail(i: number, focus: boolean): void {
   open.addEventListener("click", () => void run("open", false));
   save.addEventListener("click", () => void run("save", false));
   const close = h("button", { type: "button", class: "btn btn-link", id: "verify-detail-close" }, t("verify.detail.close"));
-  close.addEventListener("click", () => {
+  const closeDetail = () => {
     session.selected = null;
     v.detail.replaceChildren();
     v.rows[i]?.classList.remove("table-active");
     v.rows[i]?.querySelector<HTMLButtonElement>("button")?.focus();
-  });
+  };
+  close.addEventListener("click", closeDetail);
+  // Escape inside the panel closes it and returns to the row it came from.
+  v.detail.onkeydown = (e) => {
+    if (e.key === "Escape" && !result.querySelector("[role=alertdialog]")) closeDetail();
+  };
   const hasContent = !r.report.error && (r.report.format === "cades-attached" || r.report.format === "tsd" || r.report.format === "m7m");
   const parts: Node[] = [detailPanel(r.report, r.verdict, r.unsupported)];
   if (hasContent) {
