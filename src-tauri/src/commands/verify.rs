@@ -240,9 +240,10 @@ pub fn verify_take_open_args(verify: State<'_, VerifyState>) -> Vec<String> {
 }
 
 /// Starts checking `paths` (files or folders) at the chosen time and returns the batch
-/// id at once; progress arrives as `app://verify-progress` events.
+/// id at once; progress arrives as `app://verify-progress` events. Asynchronous so that
+/// loading the trust material never runs on the window's thread.
 #[tauri::command]
-pub fn verify_start(
+pub async fn verify_start(
     app: AppHandle,
     state: State<'_, AppState>,
     verify: State<'_, VerifyState>,
@@ -473,6 +474,7 @@ pub enum OriginalOutcome {
 /// saves it into a folder the user picks. The file is checked again: if it changed since
 /// the batch, nothing is written.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // the command's parameters are its IPC arguments
 pub async fn verify_original(
     app: AppHandle,
     state: State<'_, AppState>,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
+use fantoccini::key::Key;
 use lavoro_agile_api::packs::{self, Limits, PackEnv};
 use lavoro_agile_packs::build::{build_pack, BuildOptions};
 use lavoro_agile_packs::{sign, Kind, Version};
@@ -294,7 +295,30 @@ async fn folder_from_picker_is_counted_to_100_percent_and_1000_files_are_timed()
     with_app("verify-folder", &home, async |app: &App| {
         app.open("verifica").await?;
         home.answer_picker(Some(&folder))?;
-        click(app, "#verify-pick-folder").await?;
+        // Keyboard only: Tab from the heading to the folder button, then Enter.
+        app.js("document.querySelector('#verify-view h1').focus(); return null")
+            .await?;
+        let mut reached = false;
+        for _ in 0..10 {
+            app.client
+                .active_element()
+                .await?
+                .send_keys(&Key::Tab.to_string())
+                .await?;
+            let id = app
+                .js("return document.activeElement && document.activeElement.id")
+                .await?;
+            if id == json!("verify-pick-folder") {
+                reached = true;
+                break;
+            }
+        }
+        ensure!(reached, "Tab never reached the folder button");
+        app.client
+            .active_element()
+            .await?
+            .send_keys(&Key::Enter.to_string())
+            .await?;
         ensure!(wait_batch_end(app, Duration::from_secs(60)).await? == "finished");
         let count = text_of(app, "#verify-count").await?;
         ensure!(
