@@ -33,6 +33,11 @@ const COMMANDS: &[&str] = &[
     "vpn_remove",
     "vpn_credentials_set",
     "vpn_credentials_forget",
+    "verify_pick",
+    "verify_take_open_args",
+    "verify_start",
+    "verify_cancel",
+    "verify_original",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -36,6 +36,7 @@ fn setup(app: &mut App, paths: AppPaths) {
         tracing::info!(removed, "cleaned what an interrupted pack install left");
     }
     let state = AppState::new(paths, env.clone(), picker::default_picker());
+    commands::verify::clean_opened(&state);
     let loaded = commands::portal::load(&state);
     if let Ok(mut slot) = state.portal.write() {
         *slot = loaded;
@@ -97,8 +98,12 @@ pub fn run() -> ExitCode {
     let result = tauri::Builder::default()
         // Registered first, as the plugin requires: a second launch focuses this window
         // and forwards its arguments (e.g. a file opened from the file manager).
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            let args: Vec<String> = argv.into_iter().skip(1).collect();
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            // File paths are made absolute against the second launch's folder.
+            let args = commands::verify::file_args(
+                argv.into_iter().skip(1).collect(),
+                std::path::Path::new(&cwd),
+            );
             tracing::info!(
                 count = args.len(),
                 "second instance forwarded its arguments"
@@ -112,6 +117,9 @@ pub fn run() -> ExitCode {
                 tracing::warn!(error = %e, "cannot forward arguments to the window");
             }
         }))
+        .manage(commands::verify::VerifyState::new(
+            std::env::args().skip(1).collect(),
+        ))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
@@ -149,6 +157,11 @@ pub fn run() -> ExitCode {
             commands::vpn::vpn_remove,
             commands::vpn::vpn_credentials_set,
             commands::vpn::vpn_credentials_forget,
+            commands::verify::verify_pick,
+            commands::verify::verify_take_open_args,
+            commands::verify::verify_start,
+            commands::verify::verify_cancel,
+            commands::verify::verify_original,
         ])
         .run(tauri::generate_context!());
 

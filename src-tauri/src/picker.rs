@@ -2,7 +2,7 @@
 //! through a trait: the real implementation opens the system dialog; with the test-only
 //! `e2e` feature a stand-in answers with the path written in the file named by
 //! `LAVORO_AGILE_E2E_PICK_FILE` (an empty file means "cancelled"), for opening and for
-//! saving alike.
+//! saving alike; where several paths may be chosen, it answers with one path per line.
 use std::path::PathBuf;
 
 use tauri::AppHandle;
@@ -26,6 +26,14 @@ pub trait FilePicker: Send + Sync {
     /// Asks where to save a file, suggesting `file_name`; `None` when the user cancels.
     /// Blocks like [`FilePicker::pick`].
     fn save(&self, app: &AppHandle, title: &str, file_name: &str) -> Option<PathBuf>;
+
+    /// Picks one or more signed files, or one folder when `folder` is set; `None` when the
+    /// user cancels. Blocks like [`FilePicker::pick`].
+    fn pick_signed(&self, app: &AppHandle, title: &str, folder: bool) -> Option<Vec<PathBuf>>;
+
+    /// Picks a folder to write into; `None` when the user cancels. Blocks like
+    /// [`FilePicker::pick`].
+    fn pick_folder(&self, app: &AppHandle, title: &str) -> Option<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -57,6 +65,37 @@ impl FilePicker for NativePicker {
             .into_path()
             .ok()
     }
+
+    fn pick_signed(&self, app: &AppHandle, title: &str, folder: bool) -> Option<Vec<PathBuf>> {
+        use tauri_plugin_dialog::DialogExt;
+        let dialog = app.dialog().file().set_title(title);
+        if folder {
+            return Some(vec![dialog.blocking_pick_folder()?.into_path().ok()?]);
+        }
+        let picked = dialog
+            .add_filter(
+                "Documenti firmati",
+                &["p7m", "p7s", "tsd", "m7m", "pdf", "tst", "tsr", "sig"],
+            )
+            .add_filter("Tutti i file", &["*"])
+            .blocking_pick_files()?;
+        Some(
+            picked
+                .into_iter()
+                .filter_map(|p| p.into_path().ok())
+                .collect(),
+        )
+    }
+
+    fn pick_folder(&self, app: &AppHandle, title: &str) -> Option<PathBuf> {
+        use tauri_plugin_dialog::DialogExt;
+        app.dialog()
+            .file()
+            .set_title(title)
+            .blocking_pick_folder()?
+            .into_path()
+            .ok()
+    }
 }
 
 /// Test-only stand-in for the dialog (see the module documentation).
@@ -70,6 +109,22 @@ impl FilePicker for StandInPicker {
     }
 
     fn save(&self, _app: &AppHandle, _title: &str, _file_name: &str) -> Option<PathBuf> {
+        Self::answer()
+    }
+
+    fn pick_signed(&self, _app: &AppHandle, _title: &str, _folder: bool) -> Option<Vec<PathBuf>> {
+        let answer_file = std::env::var_os("LAVORO_AGILE_E2E_PICK_FILE")?;
+        let answer = std::fs::read_to_string(answer_file).ok()?;
+        let paths: Vec<PathBuf> = answer
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        (!paths.is_empty()).then_some(paths)
+    }
+
+    fn pick_folder(&self, _app: &AppHandle, _title: &str) -> Option<PathBuf> {
         Self::answer()
     }
 }

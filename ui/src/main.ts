@@ -5,7 +5,8 @@ import "./styles/app.css";
 import { api } from "./api";
 import { setLanguage } from "./i18n";
 import { Shell } from "./shell";
-import { handleProfileFiles } from "./views/vpn/open";
+import { handleProfileFiles, isProfilePath } from "./views/vpn/open";
+import { initVerify, VERIFY_ID, verifyPaths } from "./views/verify/verify";
 
 // Content-security-policy violations are recorded as JSON in the root element's
 // `data-csp-violations` attribute (the DOM, unlike page globals, is visible to WebDriver
@@ -29,10 +30,25 @@ async function start(): Promise<void> {
   const root = document.getElementById("app");
   if (!root) return;
   await new Shell(root).render();
-  // A second launch hands its arguments over; views that open files subscribe as they land.
-  void api.events.onOpenArgs((args) => console.info(`received ${args.length} argument(s)`));
-  // VPN profiles given at launch, forwarded or dropped go to the VPN section.
+  // Files opened from the file manager: given at start, or handed over by a second launch.
+  // VPN profiles go to the VPN section (views/vpn/open.ts); everything else is verified.
   void handleProfileFiles();
+  const toVerify = () => {
+    if (!location.hash.startsWith(`#/${VERIFY_ID}`)) location.hash = `#/${VERIFY_ID}`;
+  };
+  const verifyOpened = (args: string[]) => {
+    const files = args.filter((a) => !isProfilePath(a));
+    if (files.length > 0) {
+      toVerify();
+      void verifyPaths(files);
+    }
+  };
+  await initVerify(toVerify);
+  void api.events.onOpenArgs((args) => {
+    console.info(`received ${args.length} argument(s)`);
+    verifyOpened(args);
+  });
+  verifyOpened(await api.verify.takeOpenArgs().catch(() => []));
 }
 
 void start();

@@ -2,7 +2,7 @@
 //! checking many files in parallel (results in input order), extracting the signed content.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use lavoro_agile_verify::report::{FileReport, Report, Tool};
@@ -97,13 +97,68 @@ pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore, TrustLoadError> {
 /// Checks the files on up to `threads` threads; the outcomes keep the input order.
 pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> Vec<FileOutcome> {
     let slots: Vec<Mutex<Option<FileOutcome>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
+    let never = AtomicBool::new(false);
+    verify_each(inputs, options, threads, &never, |i, outcome| {
+        if let Some(Ok(mut s)) = slots.get(i).map(Mutex::lock) {
+            *s = Some(outcome);
+        }
+    });
+    slots
+        .into_iter()
+        .zip(inputs)
+        .map(|(slot, input)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| internal_error_outcome(input))
+        })
+        .collect()
+}
+
+/// The outcome reported for a file whose check ended in an internal error.
+fn internal_error_outcome(input: &FileInput) -> FileOutcome {
+    let report = FileReport {
+        path: input.display.clone(),
+        sha256: None,
+        format: None,
+        error: Some(lavoro_agile_verify::report::FileError {
+            code: lavoro_agile_verify::report::ErrorCode::Unreadable,
+            message: "internal error while checking the file".to_owned(),
+        }),
+        signatures: Vec::new(),
+        timestamps: Vec::new(),
+    };
+    FileOutcome {
+        report,
+        content: None,
+    }
+}
+
+/// Checks the files on up to `threads` threads and hands each outcome to `on_done` (with
+/// the file's index in `inputs`) as soon as it is known, in completion order. Once `cancel`
+/// is set, no further file is started (files being checked finish); returns how many files
+/// were checked. `on_done` runs on the worker threads.
+pub fn verify_each<F>(
+    inputs: &[FileInput],
+    options: &Options,
+    threads: usize,
+    cancel: &AtomicBool,
+    on_done: F,
+) -> usize
+where
+    F: Fn(usize, FileOutcome) + Sync,
+{
     let next = AtomicUsize::new(0);
+    let checked = AtomicUsize::new(0);
     let workers = threads.clamp(1, inputs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let (Some(input), Some(slot)) = (inputs.get(i), slots.get(i)) else {
+                let Some(input) = inputs.get(i) else {
                     break;
                 };
                 // A bug in a parser must not take the other files down with it: the file is
@@ -111,43 +166,19 @@ pub fn verify_files(inputs: &[FileInput], options: &Options, threads: usize) -> 
                 let run = std::panic::AssertUnwindSafe(|| {
                     lavoro_agile_verify::validate_file(input, options)
                 });
-                match std::panic::catch_unwind(run) {
-                    Ok(outcome) => {
-                        if let Ok(mut s) = slot.lock() {
-                            *s = Some(outcome);
-                        }
-                    }
+                let outcome = match std::panic::catch_unwind(run) {
+                    Ok(outcome) => outcome,
                     Err(_) => {
-                        tracing::error!(file = %input.display, "internal error while checking")
+                        tracing::error!(file = %input.display, "internal error while checking");
+                        internal_error_outcome(input)
                     }
-                }
+                };
+                checked.fetch_add(1, Ordering::Relaxed);
+                on_done(i, outcome);
             });
         }
     });
-    slots
-        .into_iter()
-        .zip(inputs)
-        .map(|(slot, input)| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                // Only reachable after an internal error; report the file as not checkable.
-                let report = FileReport {
-                    path: input.display.clone(),
-                    sha256: None,
-                    format: None,
-                    error: Some(lavoro_agile_verify::report::FileError {
-                        code: lavoro_agile_verify::report::ErrorCode::Unreadable,
-                        message: "internal error while checking the file".to_owned(),
-                    }),
-                    signatures: Vec::new(),
-                    timestamps: Vec::new(),
-                };
-                FileOutcome {
-                    report,
-                    content: None,
-                }
-            })
-        })
-        .collect()
+    checked.into_inner()
 }
 
 /// The file name of the content: the signed file's name without its signature extensions
@@ -268,6 +299,206 @@ pub fn extract_content(dir: &Path, signed: &Path, content: &[u8]) -> std::io::Re
     ))
 }
 
+/// Extensions looked for when a folder is given: signed files, timestamps, and formats
+/// that are recognised only to say they are not supported yet.
+pub const FOLDER_EXTENSIONS: [&str; 13] = [
+    "p7m", "p7s", "sig", "pkcs7", "tsd", "m7m", "tst", "tsr", "pdf", "asice", "asics", "sce", "scs",
+];
+
+/// Largest folder depth walked when a folder is given.
+const MAX_FOLDER_DEPTH: usize = 16;
+
+/// The files to check, from paths the user gave (files, or folders walked for
+/// [`FOLDER_EXTENSIONS`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Collected {
+    /// Files, in the order given; each folder's files sorted by path.
+    pub files: Vec<PathBuf>,
+    /// Paths that could not be read (missing, no permission).
+    pub unreadable: Vec<PathBuf>,
+    /// Whether the list stopped at the limit.
+    pub truncated: bool,
+}
+
+/// Expands `paths` into files to check, at most `max` of them. Files given one by one are
+/// kept whatever their extension; folders are walked (symbolic links to folders are not
+/// followed, depth at most 16) for files with a [`FOLDER_EXTENSIONS`] extension.
+pub fn collect_files(paths: &[PathBuf], max: usize) -> Collected {
+    let mut out = Collected::default();
+    for p in paths {
+        if out.files.len() >= max {
+            out.truncated = true;
+            break;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk_folder(p, 0, max, &mut out),
+            Ok(_) => out.files.push(p.clone()),
+            Err(_) => out.unreadable.push(p.clone()),
+        }
+    }
+    out
+}
+
+fn walk_folder(dir: &Path, depth: usize, max: usize, out: &mut Collected) {
+    if depth > MAX_FOLDER_DEPTH {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        out.unreadable.push(dir.to_owned());
+        return;
+    };
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
+        if out.files.len() >= max {
+            out.truncated = true;
+            return;
+        }
+        if kind.is_dir() {
+            walk_folder(&path, depth + 1, max, out);
+        } else if has_folder_extension(&path) && path.is_file() {
+            out.files.push(path);
+        }
+    }
+}
+
+fn has_folder_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| FOLDER_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The verdict of a whole file, in the words the desktop app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileVerdict {
+    /// Every signature (or, for a bare timestamp, every timestamp) is TOTAL_PASSED.
+    Valid,
+    /// Some signature is TOTAL_FAILED.
+    Invalid,
+    /// Otherwise some signature is INDETERMINATE.
+    Indeterminate,
+    /// Nothing could be checked (the report has an `error`).
+    NotChecked,
+}
+
+/// The verdict of `report`: the worst indication, or [`FileVerdict::NotChecked`].
+pub fn file_verdict(report: &FileReport) -> FileVerdict {
+    if report.error.is_some() {
+        return FileVerdict::NotChecked;
+    }
+    match report.worst() {
+        Some(Indication::TotalPassed) => FileVerdict::Valid,
+        Some(Indication::TotalFailed) => FileVerdict::Invalid,
+        Some(Indication::Indeterminate) | None => FileVerdict::Indeterminate,
+    }
+}
+
+/// A signature format recognised from the file name that cannot be checked yet, for a file
+/// that could not be checked: `XAdES` for `.xml`, `ASiC` for `.asice`, `.asics`, `.sce`,
+/// `.scs`.
+pub fn unsupported_format_hint(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "xml" => Some("XAdES"),
+        "asice" | "asics" | "sce" | "scs" => Some("ASiC"),
+        _ => None,
+    }
+}
+
+/// Why opening a document may be dangerous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentRisk {
+    /// A program or a script: opening it runs it.
+    Executable,
+    /// An office document that contains or may contain macros.
+    Macros,
+}
+
+/// Extensions of programs, scripts and installers.
+const EXECUTABLE_EXTENSIONS: [&str; 30] = [
+    "exe", "com", "bat", "cmd", "msi", "msp", "scr", "pif", "cpl", "dll", "ps1", "psm1", "vbs",
+    "vbe", "js", "jse", "wsf", "wsh", "hta", "jar", "lnk", "sh", "bash", "run", "bin", "appimage",
+    "deb", "rpm", "app", "desktop",
+];
+
+/// Extensions of office formats that carry macros by definition.
+const MACRO_EXTENSIONS: [&str; 10] = [
+    "docm", "dotm", "xlsm", "xltm", "xlsb", "xlam", "pptm", "potm", "ppam", "sldm",
+];
+
+/// Whether opening `content` (to be saved as `name`) may run code: by its extension, by
+/// the start of the bytes (Windows and ELF programs, `#!` scripts), or by the marks a VBA
+/// project leaves in OLE and OOXML office files.
+pub fn content_risk(name: &str, content: &[u8]) -> Option<ContentRisk> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if EXECUTABLE_EXTENSIONS.contains(&ext.as_str())
+        || content.starts_with(b"MZ")
+        || content.starts_with(b"\x7fELF")
+        || content.starts_with(b"#!")
+    {
+        return Some(ContentRisk::Executable);
+    }
+    if MACRO_EXTENSIONS.contains(&ext.as_str()) {
+        return Some(ContentRisk::Macros);
+    }
+    const OLE: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+    let office = content.starts_with(OLE) || content.starts_with(b"PK\x03\x04");
+    // OOXML stores the project as `vbaProject.bin` (the name appears uncompressed in the
+    // ZIP headers); OLE documents have a `_VBA_PROJECT` stream (its name in UTF-16).
+    if office
+        && (contains(content, b"vbaProject.bin")
+            || contains(content, b"_\0V\0B\0A\0_\0P\0R\0O\0J\0E\0C\0T\0"))
+    {
+        return Some(ContentRisk::Macros);
+    }
+    None
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A new private folder (readable only by the user) under `parent`, for documents opened
+/// from signed files; it is kept after the call, so the system's application can read it.
+pub fn private_folder(parent: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(parent)?;
+    let dir = tempfile::Builder::new()
+        .prefix("documento-")
+        .tempdir_in(parent)?;
+    // tempfile creates the folder with mode 0700 on Unix.
+    Ok(dir.keep())
+}
+
+/// Removes the folders [`private_folder`] made under `parent` more than `max_age` ago;
+/// returns how many were removed. Errors are ignored: a folder in use stays.
+pub fn clean_private_folders(parent: &Path, max_age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > max_age);
+        let ours = e.file_name().to_string_lossy().starts_with("documento-");
+        if ours && old && std::fs::remove_dir_all(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +521,95 @@ mod tests {
         assert_eq!(a.file_name().unwrap(), "doc.pdf");
         assert_eq!(b.file_name().unwrap(), "doc (2).pdf");
         assert_eq!(std::fs::read(a).unwrap(), b"1");
+    }
+    #[test]
+    fn collect_files_folder_walks_signed_extensions_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for f in ["b.p7m", "a.PDF", "note.txt", "sub/c.tsd", "sub/d.xml"] {
+            std::fs::write(dir.path().join(f), b"x").unwrap();
+        }
+        let loose = dir.path().join("note.txt");
+        let got = collect_files(&[dir.path().to_owned(), loose.clone()], 100);
+        let names: Vec<_> = got
+            .files
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["a.PDF", "b.p7m", "sub/c.tsd", "note.txt"]);
+        assert!(!got.truncated);
+    }
+
+    #[test]
+    fn collect_files_over_limit_truncates_and_missing_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            std::fs::write(dir.path().join(format!("{i}.p7m")), b"x").unwrap();
+        }
+        let missing = dir.path().join("missing.p7m");
+        let got = collect_files(&[missing.clone(), dir.path().to_owned()], 3);
+        assert_eq!(got.files.len(), 3);
+        assert!(got.truncated);
+        assert_eq!(got.unreadable, [missing]);
+    }
+
+    #[test]
+    fn content_risk_executables_and_macros_detected_plain_pdf_not() {
+        assert_eq!(content_risk("x.exe", b"abc"), Some(ContentRisk::Executable));
+        assert_eq!(
+            content_risk("x.pdf", b"MZ\x90\0"),
+            Some(ContentRisk::Executable)
+        );
+        assert_eq!(
+            content_risk("run", b"#!/bin/sh\n"),
+            Some(ContentRisk::Executable)
+        );
+        assert_eq!(content_risk("a.DOCM", b"PK"), Some(ContentRisk::Macros));
+        let mut docx = b"PK\x03\x04....word/".to_vec();
+        docx.extend_from_slice(b"vbaProject.bin");
+        assert_eq!(content_risk("a.docx", &docx), Some(ContentRisk::Macros));
+        assert_eq!(content_risk("a.pdf", b"%PDF-1.7 vbaProject.bin"), None);
+        assert_eq!(content_risk("atto.pdf", b"%PDF-1.7"), None);
+    }
+
+    #[test]
+    fn unsupported_format_hint_names_xades_and_asic() {
+        assert_eq!(unsupported_format_hint(Path::new("f.XML")), Some("XAdES"));
+        assert_eq!(unsupported_format_hint(Path::new("f.asice")), Some("ASiC"));
+        assert_eq!(unsupported_format_hint(Path::new("f.p7m")), None);
+    }
+
+    #[test]
+    fn verify_each_cancelled_before_start_checks_nothing() {
+        let inputs = vec![FileInput {
+            display: "x".into(),
+            path: PathBuf::from("/nonexistent/x.p7m"),
+            content: None,
+        }];
+        let options = Options {
+            trust: TrustStore::new(),
+            at: ValidationTime::Now,
+            now: time::OffsetDateTime::UNIX_EPOCH,
+            keep_content: false,
+            revocation: lavoro_agile_verify::RevocationPolicy::IfAvailable,
+        };
+        let cancel = AtomicBool::new(true);
+        let seen = AtomicUsize::new(0);
+        let n = verify_each(&inputs, &options, 2, &cancel, |_, _| {
+            seen.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!((n, seen.into_inner()), (0, 0));
+        cancel.store(false, Ordering::Relaxed);
+        let n = verify_each(&inputs, &options, 2, &cancel, |i, o| {
+            assert_eq!(i, 0);
+            assert_eq!(file_verdict(&o.report), FileVerdict::NotChecked);
+        });
+        assert_eq!(n, 1);
     }
 
     #[test]

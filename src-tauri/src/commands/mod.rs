@@ -6,3 +6,4 @@ pub mod portal;
 pub mod settings;
 pub mod update;
 pub mod vpn;
+pub mod verify;

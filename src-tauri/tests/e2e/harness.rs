@@ -211,6 +211,12 @@ pub struct App {
 impl App {
     /// Starts the app on `home` and waits until its first view has rendered.
     pub async fn launch(home: &Home) -> Result<Self> {
+        Self::launch_with_args(home, &[]).await
+    }
+
+    /// Starts the app on `home` with command-line arguments (as the file manager passes
+    /// the files to open) and waits until its first view has rendered.
+    pub async fn launch_with_args(home: &Home, args: &[String]) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("DISPLAY is not set: run the end-to-end tests under xvfb-run (make test does)");
         }
@@ -250,7 +256,10 @@ impl App {
         }
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({ "application": APP_BIN }));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": APP_BIN, "args": args }),
+        );
         // An app that dies at start leaves the session request hanging: bound it.
         let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
@@ -353,6 +362,22 @@ where
     F: AsyncFnOnce(&App) -> Result<()>,
 {
     let app = App::launch(home).await?;
+    run_body(name, app, body).await
+}
+
+/// [`with_app`], with command-line arguments for the app.
+pub async fn with_app_args<F>(name: &str, home: &Home, args: &[String], body: F) -> Result<()>
+where
+    F: AsyncFnOnce(&App) -> Result<()>,
+{
+    let app = App::launch_with_args(home, args).await?;
+    run_body(name, app, body).await
+}
+
+async fn run_body<F>(name: &str, app: App, body: F) -> Result<()>
+where
+    F: AsyncFnOnce(&App) -> Result<()>,
+{
     let result = body(&app).await;
     if result.is_err() {
         match app.shot(&format!("{name}-failure")).await {

@@ -9,6 +9,8 @@
 //! - `portal`: the Portale section: search, pages, links, content updated by a pack.
 //! - `vpn`: the VPN section: import and check result, credentials in a real keychain,
 //!   delete, no keychain.
+//! - `verify`: the Verifica firma section: files from the command line and the picker,
+//!   progress, cancel, details, the original document.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,3 +23,4 @@ mod packs;
 mod portal;
 mod shell;
 mod vpn;
+mod verify;

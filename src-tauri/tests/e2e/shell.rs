@@ -9,9 +9,23 @@ use serde_json::{json, Value};
 use crate::harness::{exclusive, with_app, App, Home};
 
 /// Section ids in navigation order, as they stand today.
-const SECTIONS: &[&str] = &["home", "portale", "settings", "about"];
-const LABELS_IT: &[&str] = &["Home", "Portale", "VPN", "Impostazioni", "Informazioni"];
-const LABELS_EN: &[&str] = &["Home", "Portal", "VPN", "Settings", "About"];
+const SECTIONS: &[&str] = &["home", "portale", "verifica", "vpn", "settings", "about"];
+const LABELS_IT: &[&str] = &[
+    "Home",
+    "Portale",
+    "Verifica firma",
+    "VPN",
+    "Impostazioni",
+    "Informazioni",
+];
+const LABELS_EN: &[&str] = &[
+    "Home",
+    "Portal",
+    "Verify signature",
+    "VPN",
+    "Settings",
+    "About",
+];
 
 /// Views reached through a link rather than the navigation, checked by axe too: a portal
 /// page (table of contents, rendered body, external links).
@@ -134,7 +148,7 @@ async fn every_section_is_reachable_with_the_keyboard_alone() -> Result<()> {
 }
 
 /// axe-core, bundled from npm, injected into the page through WebDriver.
-fn axe_source() -> Result<String> {
+pub(crate) fn axe_source() -> Result<String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)

@@ -203,6 +203,77 @@ export type VpnImport =
 
 export type VpnPickImport = { outcome: "cancelled" } | { outcome: "checked"; result: VpnImport };
 
+/** The verification report of one file (docs/report-format.md). Only the fields the view
+ *  relies on are typed; the rest is rendered generically, so new facts show up as they land. */
+export interface VerifyFileReport {
+  path: string;
+  sha256: string | null;
+  format: string | null;
+  error: { code: string; message: string } | null;
+  signatures: VerifySignature[];
+  timestamps: VerifyTimestamp[];
+  [field: string]: unknown;
+}
+
+export type Bilingual = { it: string; en: string };
+export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+
+export interface VerifyCheck {
+  name: string;
+  outcome: "passed" | "failed" | "indeterminate" | "skipped";
+  subindication: string | null;
+  detail: Bilingual;
+}
+
+export interface VerifySignature {
+  id: string;
+  signer: Record<string, unknown> | null;
+  signing_time: string | null;
+  validation_time: { time: string; basis: string };
+  indication: Indication;
+  subindication: string | null;
+  checks: VerifyCheck[];
+  warnings: { code: string; message: Bilingual }[];
+  explanation: Bilingual;
+  [field: string]: unknown;
+}
+
+export interface VerifyTimestamp {
+  id: string;
+  kind: string;
+  gen_time: string | null;
+  covers: string[];
+  indication: Indication;
+  subindication: string | null;
+  checks: VerifyCheck[];
+  [field: string]: unknown;
+}
+
+export type FileVerdict = "valid" | "invalid" | "indeterminate" | "not_checked";
+
+export interface VerifyRow {
+  index: number;
+  verdict: FileVerdict;
+  unsupported: string | null;
+  report: VerifyFileReport;
+}
+
+export type VerifyProgress =
+  | { type: "started"; batch: number; files: string[]; unreadable: string[]; truncated: boolean }
+  | { type: "results"; batch: number; done: number; total: number; rows: VerifyRow[] }
+  | { type: "finished"; batch: number; done: number; total: number; cancelled: boolean; millis: number };
+
+export type AtChoice = { kind: "now" } | { kind: "signing_time" } | { kind: "given"; time: string };
+
+export type OriginalOutcome =
+  | { outcome: "cancelled" }
+  | { outcome: "confirm"; risk: "executable" | "macros"; name: string }
+  | { outcome: "opened"; file: string }
+  | { outcome: "saved"; file: string };
+
+/** What the user drags over the window. */
+export type DragDrop = { type: "enter" | "over" | "leave" } | { type: "drop"; paths: string[] };
+
 /** An error reported by the Rust side: a stable code and a technical detail. */
 export class ApiError extends Error {
   constructor(
@@ -273,6 +344,14 @@ export const api = {
       call<void>("vpn_credentials_set", { id, credentials: { username, password } }),
     forgetCredentials: (id: string) => call<boolean>("vpn_credentials_forget", { id }),
   },
+  verify: {
+    pick: (title: string, folder: boolean) => call<string[]>("verify_pick", { title, folder }),
+    takeOpenArgs: () => call<string[]>("verify_take_open_args"),
+    start: (paths: string[], at: AtChoice) => call<number>("verify_start", { paths, at }),
+    cancel: (batch: number) => call<boolean>("verify_cancel", { batch }),
+    original: (batch: number, index: number, target: "open" | "save", confirmed: boolean, title: string) =>
+      call<OriginalOutcome>("verify_original", { batch, index, target, confirmed, title }),
+  },
   events: {
     /** The outcome of each background check of a pack address. */
     onPackUpdate: (handler: (e: UpdateEvent) => void): Promise<UnlistenFn> =>
@@ -284,6 +363,15 @@ export const api = {
     onFileDrop: (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
       getCurrentWebview().onDragDropEvent((e) => {
         if (e.payload.type === "drop") handler(e.payload.paths);
+      }),
+    /** Progress of a verification batch. */
+    onVerifyProgress: (handler: (p: VerifyProgress) => void): Promise<UnlistenFn> =>
+      listen<VerifyProgress>("app://verify-progress", (e) => handler(e.payload)),
+    /** Files dragged over and dropped on the window. */
+    onDragDrop: (handler: (d: DragDrop) => void): Promise<UnlistenFn> =>
+      getCurrentWebview().onDragDropEvent((e) => {
+        const p = e.payload;
+        handler(p.type === "drop" ? { type: "drop", paths: p.paths } : { type: p.type });
       }),
   },
 };

@@ -6,9 +6,10 @@ import { portalView } from "./portal/portal";
 import { settingsView } from "./settings/settings";
 import { vpnView } from "./vpn/vpn";
 import type { ViewDef } from "./types";
+import { verifyView } from "./verify/verify";
 
 export const sections: ViewDef[] = [];
-sections.push(homeView(() => sections), portalView, vpnView, settingsView, aboutView);
+sections.push(homeView(() => sections), portalView, verifyView, vpnView, settingsView, aboutView);
 
 export function findSection(id: string): ViewDef | undefined {
   return sections.find((s) => s.id === id);

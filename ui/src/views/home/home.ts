@@ -6,6 +6,7 @@ import type { ViewDef } from "../types";
 const cardText: Record<string, MessageKey> = {
   portale: "home.card.portal",
   vpn: "home.card.vpn",
+  verifica: "home.card.verify",
   settings: "home.card.settings",
   about: "home.card.about",
 };
