@@ -5,5 +5,5 @@ pub mod packs;
 pub mod portal;
 pub mod settings;
 pub mod update;
-pub mod vpn;
 pub mod verify;
+pub mod vpn;

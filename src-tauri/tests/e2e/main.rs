@@ -22,5 +22,5 @@ mod harness;
 mod packs;
 mod portal;
 mod shell;
-mod vpn;
 mod verify;
+mod vpn;
