@@ -15,8 +15,8 @@ use lavoro_agile_api::error::ErrorPayload;
 use lavoro_agile_api::packs::{self, Kind};
 use lavoro_agile_api::settings::Language;
 use lavoro_agile_api::verify::{
-    self as api, ContentRisk, FileInput, FileReport, FileVerdict, Options, TrustStore,
-    ValidationTime,
+    self as api, ContentRisk, FileInput, FileReport, FileVerdict, Options, RevocationPolicy,
+    TrustStore, ValidationTime,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -339,6 +339,7 @@ fn run_batch(
         at,
         now: OffsetDateTime::now_utc(),
         keep_content: false,
+        revocation: RevocationPolicy::IfAvailable,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (tx, rx) = mpsc::channel::<Row>();
@@ -512,6 +513,7 @@ pub async fn verify_original(
         at: ValidationTime::Now,
         now: OffsetDateTime::now_utc(),
         keep_content: true,
+        revocation: RevocationPolicy::IfAvailable,
     };
     let outcome = tauri::async_runtime::spawn_blocking(move || {
         let out = check_one(&input, &options);

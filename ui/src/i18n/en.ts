@@ -194,7 +194,7 @@ export const en: Record<MessageKey, string> = {
   "verify.error.unreadable": "The file cannot be read.",
   "verify.error.empty": "The file is empty.",
   "verify.error.not_a_signature": "The file does not contain a recognisable digital signature or timestamp.",
-  "verify.error.unsupported_format": "This kind of signature is not supported by the application yet (for example signatures inside PDFs): use another verification tool.",
+  "verify.error.unsupported_format": "This kind of signature is not supported by the application yet (for example XAdES or ASiC): use another verification tool.",
   "verify.error.unsupported_named": "{format} signatures are not supported by the application yet: use another verification tool.",
   "verify.error.limit_exceeded": "The file is too large or too complex to be checked.",
   "verify.detail.label": "Details of the chosen file",

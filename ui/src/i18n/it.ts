@@ -194,7 +194,7 @@ export const it = {
   "verify.error.unreadable": "Il file non si può leggere.",
   "verify.error.empty": "Il file è vuoto.",
   "verify.error.not_a_signature": "Il file non contiene una firma digitale o una marca temporale riconoscibile.",
-  "verify.error.unsupported_format": "Questo tipo di firma non è ancora supportato dall'applicazione (per esempio le firme nei PDF): usa un altro strumento di verifica.",
+  "verify.error.unsupported_format": "Questo tipo di firma non è ancora supportato dall'applicazione (per esempio XAdES o ASiC): usa un altro strumento di verifica.",
   "verify.error.unsupported_named": "Le firme {format} non sono ancora supportate dall'applicazione: usa un altro strumento di verifica.",
   "verify.error.limit_exceeded": "Il file è troppo grande o troppo complesso per essere verificato.",
   "verify.detail.label": "Dettagli del file scelto",
