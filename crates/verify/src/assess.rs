@@ -10,7 +10,8 @@ use lavoro_agile_cades::signer::{
 use crate::report::{Bilingual, Check, Indication, Outcome, Signer, SubIndication, Warning};
 use crate::trust::TrustStore;
 
-fn check(
+/// One check with its bilingual detail (shared by the chain, PDF and signer checks).
+pub(crate) fn check(
     name: &'static str,
     outcome: Outcome,
     sub: Option<SubIndication>,

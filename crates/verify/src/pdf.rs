@@ -19,6 +19,7 @@ use lavoro_agile_pades::source::{FileSource, SliceSource, Source};
 use lavoro_agile_pades::{PdfRead, SignatureFacts, SubFilter};
 use sha2::Digest;
 
+use crate::assess::check;
 use crate::report::{
     Bilingual, Check, ErrorCode, FileError, FileReport, Format, Outcome, PdfChange, PdfSignature,
     SignatureReport, SubIndication, TimestampReport, Warning,
@@ -118,21 +119,6 @@ pub fn validate_pdf_bytes(mut report: FileReport, bytes: &[u8], options: &Option
     }
     let read = lavoro_agile_pades::read_signatures(&SliceSource(bytes), &read_options(options));
     build(report, read, options)
-}
-
-fn check(
-    name: &'static str,
-    outcome: Outcome,
-    sub: Option<SubIndication>,
-    it: impl Into<String>,
-    en: impl Into<String>,
-) -> Check {
-    Check {
-        name,
-        outcome,
-        subindication: sub,
-        detail: Bilingual::new(it, en),
-    }
 }
 
 fn build(

@@ -19,6 +19,7 @@ use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
 use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
 use time::OffsetDateTime;
 
+use crate::assess::check;
 use crate::report::{Bilingual, Check, Outcome, SubIndication, Warning};
 use crate::trust::TrustStore;
 
@@ -140,21 +141,6 @@ impl TrustContext {
             budget: Budget::default(),
         };
         path::validate(&target, at, &ctx)
-    }
-}
-
-fn check(
-    name: &'static str,
-    outcome: Outcome,
-    sub: Option<SubIndication>,
-    it: impl Into<String>,
-    en: impl Into<String>,
-) -> Check {
-    Check {
-        name,
-        outcome,
-        subindication: sub,
-        detail: Bilingual::new(it, en),
     }
 }
 
