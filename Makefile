@@ -14,11 +14,10 @@ run: ui
 test: deps
 	@scripts/test.sh
 
-# Unsigned .deb and .rpm through the Tauri CLI from npm (never with the e2e feature).
-dist: ui
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb,rpm
-	@echo "Packages:"; for f in target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm; do \
-	  printf '  %s  %s\n' "$$(du -h "$$f" | cut -f1)" "$$f"; done
+# Unsigned .deb and .rpm (the app and the IT command line) through the Tauri CLI from npm,
+# never with the e2e feature.
+dist: deps
+	@scripts/bundle.sh
 
 # Signed packages, latest.json, SHA256SUMS and its minisign signature in target/release/publish.
 # Refuses to run without the update signing key (see scripts/release.sh, docs/amministrazione.md).

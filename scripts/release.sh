@@ -68,9 +68,7 @@ print(json.dumps({"bundle": {"createUpdaterArtifacts": True},
                   "plugins": {"updater": {"pubkey": sys.argv[1]}}}))
 PY
 bundle_dir="target/$profile/bundle"
-rm -rf "$bundle_dir/deb" "$bundle_dir/rpm"
-(cd ui && npx vite build --logLevel warn)
-(cd src-tauri && ../ui/node_modules/.bin/tauri build "${debug_flag[@]}" --bundles deb,rpm --config "$overlay")
+scripts/bundle.sh "${debug_flag[@]}" "$overlay"
 
 deb=$(ls "$bundle_dir"/deb/*.deb); rpm=$(ls "$bundle_dir"/rpm/*.rpm)
 for f in "$deb" "$rpm"; do

@@ -2,9 +2,10 @@
 # Tests of `make release` and of the packages (part of `make test`): with a throwaway key
 # made here, build the signed debug bundles once, then check what IT will check —
 # `sha256sum -c`, `minisign -V` on SHA256SUMS and on each package, latest.json — and what
-# the .deb installs (`dpkg -x`): the desktop entry passes the opened files (%F), lists the
-# MIME types, the icons are there in every size, the MIME definitions are installed.
-# Nothing is installed on this machine. Needs: minisign, dpkg-deb (make deps).
+# the .deb and the .rpm install (`dpkg -x`, `rpm2cpio`): the desktop entry passes the opened
+# files (%F), lists the MIME types, the icons are there in every size, the MIME definitions,
+# the keys and the IT command line are installed. Nothing is installed on this machine.
+# Needs: minisign, dpkg-deb, rpm, cpio (make deps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd -P)
@@ -78,32 +79,57 @@ for f in "$deb" "$rpm"; do
   echo "  $(basename "$f"): $((bytes / 1024)) KiB (debug build)"
 done
 
+# What a package installs, unpacked into DIR: the same checks for the .deb and the .rpm.
+check_tree() { # check_tree DIR
+  local x=$1 desktop mime
+  desktop=$(ls "$x"/usr/share/applications/*.desktop)
+  check "desktop entry: Exec passes the opened files (%F)" grep -Eq '^Exec=lavoro-agile %F$' "$desktop"
+  for m in application/pkcs7-mime application/pkcs7-signature application/timestamped-data \
+           application/x-m7m application/x-openvpn-profile application/pdf; do
+    check "desktop entry: MimeType lists $m" grep -Eq "^MimeType=(.*;)?$m;" "$desktop"
+  done
+  check "desktop entry: Italian name and no unfilled template" bash -c \
+    "grep -q '^Name=Lavoro Agile$' '$desktop' && ! grep -q '{{' '$desktop'"
+  if command -v desktop-file-validate >/dev/null; then
+    check "desktop-file-validate" desktop-file-validate "$desktop"
+  fi
+  for size in 32x32 128x128 256x256@2 512x512; do
+    check "icon $size" test -s "$x/usr/share/icons/hicolor/$size/apps/lavoro-agile.png"
+  done
+  mime="$x/usr/share/mime/packages/lavoro-agile.xml"
+  for glob in tsd m7m ovpn; do
+    check "MIME definition for *.$glob" grep -q "pattern=\"\\*.$glob\"" "$mime"
+  done
+  check "no MIME definition claims PDF" bash -c "! grep -q pdf '$mime'"
+  check "the app is installed" test -x "$x/usr/bin/lavoro-agile"
+  check "the keys folder is installed where the app resolves its resources" \
+    test -f "$x/usr/lib/Lavoro Agile/keys/README.md"
+  check "the IT command line is installed and runs" "$x/usr/bin/lavoro-agile-cli" --version
+  # No key ships by default (resources/keys/README.md): put one where IT's build would, and
+  # the installed command line must list it.
+  "$x/usr/bin/lavoro-agile-cli" pack keygen --out "$x/usr/lib/Lavoro Agile/keys" --name it-test \
+    --kinds portal --comment "chiave di prova del pacchetto" >/dev/null 2>&1 || true
+  rm -f "$x/usr/lib/Lavoro Agile/keys/it-test.key"
+  check "the command line finds the keys installed with the app" bash -c \
+    "'$x/usr/bin/lavoro-agile-cli' pack status | grep -q 'chiave di prova del pacchetto'"
+}
+
 echo "packages: what the .deb installs (dpkg -x)"
-x="$scratch/x"
-dpkg-deb -x "$deb" "$x"
-desktop=$(ls "$x"/usr/share/applications/*.desktop)
-check "desktop entry: Exec passes the opened files (%F)" grep -Eq '^Exec=lavoro-agile %F$' "$desktop"
-for m in application/pkcs7-mime application/pkcs7-signature application/timestamped-data \
-         application/x-m7m application/x-openvpn-profile application/pdf; do
-  check "desktop entry: MimeType lists $m" grep -Eq "^MimeType=(.*;)?$m;" "$desktop"
-done
-check "desktop entry: Italian name and no unfilled template" bash -c \
-  "grep -q '^Name=Lavoro Agile$' '$desktop' && ! grep -q '{{' '$desktop'"
-if command -v desktop-file-validate >/dev/null; then
-  check "desktop-file-validate" desktop-file-validate "$desktop"
-fi
-for size in 32x32 128x128 256x256@2 512x512; do
-  check "icon $size" test -s "$x/usr/share/icons/hicolor/$size/apps/lavoro-agile.png"
-done
-mime="$x/usr/share/mime/packages/lavoro-agile.xml"
-for glob in tsd m7m ovpn; do
-  check "MIME definition for *.$glob" grep -q "pattern=\"\\*.$glob\"" "$mime"
-done
-check "no MIME definition claims PDF" bash -c "! grep -q pdf '$mime'"
-check "the bundled files include the app and its resources" test -x "$x/usr/bin/lavoro-agile"
+dpkg-deb -x "$deb" "$scratch/deb"
+check_tree "$scratch/deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 check "Depends: WebKitGTK 4.1 and shared-mime-info" bash -c \
   "grep -q libwebkit2gtk-4.1-0 <<<'$depends' && grep -q shared-mime-info <<<'$depends'"
+
+echo "packages: what the .rpm installs (rpm2cpio | cpio)"
+mkdir -p "$scratch/rpm"
+# Debian's rpm2cpio 4.18 exits 1 after writing a complete archive of the bundler's .rpm; cpio
+# itself fails on a truncated or corrupt archive, so its status is the one that counts.
+{ rpm2cpio "$rpm" || true; } | (cd "$scratch/rpm" && cpio -idm --quiet)
+check_tree "$scratch/rpm"
+requires=$(rpm -qp --requires "$rpm" 2>/dev/null)
+check "Requires: WebKitGTK 4.1 and shared-mime-info" bash -c \
+  "grep -q 'libwebkit2gtk-4.1.so' <<<'$requires' && grep -q shared-mime-info <<<'$requires'"
 
 if [ "$failures" -ne 0 ]; then
   echo "release and package checks: $failures failed"; exit 1

@@ -213,13 +213,15 @@ fn env() -> Result<PackEnv, Failure> {
             .into(),
         message_en: "No home folder found: cannot tell where packs are kept.".into(),
     })?;
-    // Keys bundled with the app: beside the binary (Windows, portable) or in the
-    // distribution's share folder (Linux packages).
+    // Keys bundled with the app: beside the binary (Windows, portable) or where the Linux
+    // packages put the app's resources (`/usr/lib/<product name>`, as Tauri resolves its
+    // resource folder for a binary in `/usr/bin`).
     let bundled = std::env::current_exe().ok().and_then(|exe| {
         let dir = exe.parent()?.to_path_buf();
         [
             dir.join("resources").join("keys"),
-            dir.join("../share/lavoro-agile/keys"),
+            dir.join("../lib/Lavoro Agile/keys"),
+            dir.join("../lib/lavoro-agile/keys"),
         ]
         .into_iter()
         .find(|d| d.is_dir())
