@@ -52,9 +52,10 @@ pub struct Cache {
 /// Counts only: the certificates held name signers, which must not reach a log.
 impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sizes = self.tables.lock().map(|t| {
-            (t.certificates.len(), t.crls.len(), t.signatures.len())
-        });
+        let sizes = self
+            .tables
+            .lock()
+            .map(|t| (t.certificates.len(), t.crls.len(), t.signatures.len()));
         let mut d = f.debug_struct("Cache");
         if let Ok((certificates, crls, signatures)) = sizes {
             d.field("certificates", &certificates)
@@ -228,11 +229,17 @@ mod tests {
         assert_eq!(v.verify(&key(b"k"), b"a", b"m", b"m"), Verification::Valid);
         assert_eq!(inner.0.load(Ordering::Relaxed), 1);
         // Any part changed is a different check, with its own outcome.
-        assert_eq!(v.verify(&key(b"k"), b"a", b"m", b"x"), Verification::Invalid);
+        assert_eq!(
+            v.verify(&key(b"k"), b"a", b"m", b"x"),
+            Verification::Invalid
+        );
         assert_eq!(v.verify(&key(b"j"), b"a", b"m", b"m"), Verification::Valid);
         assert_eq!(v.verify(&key(b"k"), b"b", b"m", b"m"), Verification::Valid);
         // Moving a byte from one part to the next is a different check too.
-        assert_eq!(v.verify(&key(b"k"), b"am", b"", b"m"), Verification::Invalid);
+        assert_eq!(
+            v.verify(&key(b"k"), b"am", b"", b"m"),
+            Verification::Invalid
+        );
         assert_eq!(inner.0.load(Ordering::Relaxed), 5);
         assert_eq!(cache.stats(), Stats { hits: 1, misses: 5 });
     }
