@@ -8,8 +8,8 @@
 //! same signature value over the same message with the same key and algorithm), so a hit
 //! gives exactly what the work would have given. Nothing depending on the validation time
 //! or on the other certificates available (paths, revocation status) is cached. The cache
-//! is safe to share between threads and bounded: a table that reaches
-//! [`MAX_ENTRIES`] is emptied and starts again.
+//! is safe to share between threads and bounded: a table that reaches its limit
+//! ([`MAX_ENTRIES`], [`MAX_CERTIFICATES`], [`MAX_CRLS`]) is emptied and starts again.
 //!
 //! Signatures on documents are not meant to go through it: they are checked once per
 //! document anyway.
@@ -21,10 +21,17 @@ use sha2::{Digest, Sha256};
 
 use crate::{Certificate, Crl, Error, PublicKeyRef, SignatureVerifier, Verification};
 
-/// Most entries of each table.
+/// Most signature-check outcomes kept (each a few dozen bytes).
 pub const MAX_ENTRIES: usize = 4096;
+/// Most decoded certificates kept (a few KiB each).
+pub const MAX_CERTIFICATES: usize = 1024;
+/// Most decoded CRLs kept: a CA's CRL can run to megabytes.
+pub const MAX_CRLS: usize = 32;
 
 type Key = [u8; 32];
+
+/// Which table of [`Tables`], and its size limit.
+type Table<V> = (fn(&mut Tables) -> &mut HashMap<Key, V>, usize);
 
 #[derive(Default)]
 struct Tables {
@@ -66,8 +73,8 @@ impl std::fmt::Debug for Cache {
     }
 }
 
-fn insert_bounded<V>(map: &mut HashMap<Key, V>, key: Key, value: V) {
-    if map.len() >= MAX_ENTRIES {
+fn insert_bounded<V>(map: &mut HashMap<Key, V>, key: Key, value: V, max: usize) {
+    if map.len() >= max {
         map.clear();
     }
     map.insert(key, value);
@@ -106,12 +113,7 @@ impl Cache {
 
     /// Looks `key` up in the table `pick` selects, or computes the value outside the lock
     /// and stores it. A poisoned lock (a panic elsewhere) only turns the cache off.
-    fn get_or<V: Clone>(
-        &self,
-        key: Key,
-        pick: fn(&mut Tables) -> &mut HashMap<Key, V>,
-        compute: impl FnOnce() -> V,
-    ) -> V {
+    fn get_or<V: Clone>(&self, key: Key, (pick, max): Table<V>, compute: impl FnOnce() -> V) -> V {
         if let Ok(mut t) = self.tables.lock() {
             if let Some(v) = pick(&mut t).get(&key) {
                 let v = v.clone();
@@ -125,7 +127,7 @@ impl Cache {
         // answer, one of them is stored.
         let v = compute();
         if let Ok(mut t) = self.tables.lock() {
-            insert_bounded(pick(&mut t), key, v.clone());
+            insert_bounded(pick(&mut t), key, v.clone(), max);
         }
         v
     }
@@ -134,18 +136,16 @@ impl Cache {
     pub fn certificate(&self, der: &[u8]) -> Result<Arc<Certificate>, Error> {
         self.get_or(
             sha256(&[der]),
-            |t| &mut t.certificates,
+            (|t| &mut t.certificates, MAX_CERTIFICATES),
             || Certificate::from_der(der).map(Arc::new),
         )
     }
 
     /// The CRL decoded from `der` (DER only, as [`Crl::from_der`]).
     pub fn crl(&self, der: &[u8]) -> Result<Arc<Crl>, Error> {
-        self.get_or(
-            sha256(&[der]),
-            |t| &mut t.crls,
-            || Crl::from_der(der).map(Arc::new),
-        )
+        self.get_or(sha256(&[der]), (|t| &mut t.crls, MAX_CRLS), || {
+            Crl::from_der(der).map(Arc::new)
+        })
     }
 
     /// `verifier` with its outcomes remembered in this cache.
@@ -179,11 +179,10 @@ impl SignatureVerifier for CachingVerifier<'_> {
             message,
             signature,
         ]);
-        self.cache.get_or(
-            id,
-            |t| &mut t.signatures,
-            || self.inner.verify(key, algorithm, message, signature),
-        )
+        self.cache
+            .get_or(id, (|t| &mut t.signatures, MAX_ENTRIES), || {
+                self.inner.verify(key, algorithm, message, signature)
+            })
     }
 }
 
@@ -259,10 +258,10 @@ mod tests {
         for i in 0..MAX_ENTRIES {
             let mut k = [0u8; 32];
             k[..8].copy_from_slice(&(i as u64).to_be_bytes());
-            insert_bounded(&mut map, k, i);
+            insert_bounded(&mut map, k, i, MAX_ENTRIES);
         }
         assert_eq!(map.len(), MAX_ENTRIES);
-        insert_bounded(&mut map, [0xff; 32], 0);
+        insert_bounded(&mut map, [0xff; 32], 0, MAX_ENTRIES);
         assert_eq!(map.len(), 1);
     }
 }
