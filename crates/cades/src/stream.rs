@@ -10,6 +10,8 @@
 //! the file whole.
 
 use std::io::Read;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
 
 use crate::crypto::DigestAlgorithm;
 use crate::Error;
@@ -93,11 +95,26 @@ impl Hasher {
     }
 }
 
+/// Size of each read buffer.
+const CHUNK: usize = 256 << 10;
+/// Most buffers alive at once when the file is hashed on a second thread: with [`CHUNK`],
+/// 2 MiB whatever the file size.
+const POOL: usize = 8;
+
+/// The second reader of every buffer: the thread that hashes the whole file. Buffers are
+/// shared, not copied; whichever side lets go of a buffer last hands it back to the pool.
+struct Tap {
+    to_hasher: SyncSender<(Arc<Vec<u8>>, usize)>,
+    pool: Receiver<Vec<u8>>,
+    allocated: usize,
+}
+
 struct Input<R: Read> {
     inner: R,
-    buf: Vec<u8>,
+    buf: Arc<Vec<u8>>,
     pos: usize,
     end: usize,
+    tap: Option<Tap>,
 }
 
 /// What a header says.
@@ -112,14 +129,69 @@ fn io(_: std::io::Error) -> Error {
 }
 
 impl<R: Read> Input<R> {
+    fn new(inner: R, tap: Option<Tap>) -> Self {
+        Self {
+            inner,
+            buf: Arc::new(Vec::new()),
+            pos: 0,
+            end: 0,
+            tap,
+        }
+    }
+
+    /// A buffer for the next read: the current one if nobody else holds it, else one back
+    /// from the hasher, else a new one while fewer than [`POOL`] exist, else the next one
+    /// the hasher gives back.
+    fn next_buffer(&mut self) -> Result<Vec<u8>, Error> {
+        let current = std::mem::take(&mut self.buf);
+        let mut buf = match (Arc::into_inner(current), &mut self.tap) {
+            (Some(b), _) if b.len() == CHUNK => b,
+            (_, None) => vec![0u8; CHUNK],
+            (_, Some(tap)) => match tap.pool.try_recv() {
+                Ok(b) => b,
+                Err(_) if tap.allocated < POOL => {
+                    tap.allocated += 1;
+                    vec![0u8; CHUNK]
+                }
+                Err(_) => tap
+                    .pool
+                    .recv()
+                    .map_err(|_| Error::Malformed("file hasher stopped"))?,
+            },
+        };
+        buf.resize(CHUNK, 0);
+        Ok(buf)
+    }
+
     fn fill(&mut self) -> Result<bool, Error> {
         if self.pos < self.end {
             return Ok(true);
         }
-        let n = self.inner.read(&mut self.buf).map_err(io)?;
+        let mut buf = self.next_buffer()?;
+        let n = loop {
+            match self.inner.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r.map_err(io)?,
+            }
+        };
+        let buf = Arc::new(buf);
+        if let (Some(tap), true) = (&self.tap, n > 0) {
+            tap.to_hasher
+                .send((Arc::clone(&buf), n))
+                .map_err(|_| Error::Malformed("file hasher stopped"))?;
+        }
+        self.buf = buf;
         self.pos = 0;
         self.end = n;
         Ok(n > 0)
+    }
+
+    /// Reads (and so hashes, when tapped) the rest of the input.
+    fn drain(&mut self) -> Result<(), Error> {
+        while self.fill()? {
+            self.pos = self.end;
+        }
+        Ok(())
     }
 
     fn byte(&mut self) -> Result<u8, Error> {
@@ -269,12 +341,59 @@ fn oid_of(element: &[u8]) -> Option<String> {
 /// Streams a binary SignedData from `reader`. `Ok(None)` when the input is not of the shape
 /// streamed here (the caller then reads it whole).
 pub fn stream_signed_data<R: Read>(reader: R) -> Result<Option<Streamed>, Error> {
-    let mut input = Input {
-        inner: reader,
-        buf: vec![0u8; 1 << 20],
-        pos: 0,
-        end: 0,
-    };
+    stream(&mut Input::new(reader, None))
+}
+
+/// Like [`stream_signed_data`], and also the SHA-256 of everything `reader` yields (the
+/// whole file, trailing bytes included), computed in the same single pass: each buffer read
+/// is hashed for the content digests here and, without being copied, for the file's
+/// SHA-256 on a second thread, so the two hashes cost about one pass of wall time on two
+/// cores. `Ok(None)` as for [`stream_signed_data`] (the file digest is then not needed).
+pub fn stream_signed_data_with_sha256<R: Read>(
+    reader: R,
+) -> Result<Option<(Streamed, [u8; 32])>, Error> {
+    std::thread::scope(|scope| {
+        let (to_hasher, from_reader) = std::sync::mpsc::sync_channel(POOL);
+        let (give_back, pool) = std::sync::mpsc::channel();
+        let hasher = scope.spawn(move || hash_chunks(from_reader, give_back));
+        let tap = Tap {
+            to_hasher,
+            pool,
+            allocated: 0,
+        };
+        let mut input = Input::new(reader, Some(tap));
+        let streamed = stream(&mut input).and_then(|s| match s {
+            Some(s) => input.drain().map(|()| Some(s)),
+            None => Ok(None),
+        });
+        // Closing the channel lets the hasher finish.
+        drop(input);
+        let digest = hasher
+            .join()
+            .map_err(|_| Error::Malformed("file hasher stopped"))?;
+        Ok(streamed?.map(|s| (s, digest)))
+    })
+}
+
+/// The file hasher: SHA-256 over the chunks in order, each handed back once hashed if the
+/// reader is done with it.
+fn hash_chunks(
+    chunks: Receiver<(Arc<Vec<u8>>, usize)>,
+    give_back: std::sync::mpsc::Sender<Vec<u8>>,
+) -> [u8; 32] {
+    use digest::Digest;
+    let mut sha = sha2::Sha256::new();
+    for (chunk, n) in chunks {
+        sha.update(chunk.get(..n).unwrap_or_default());
+        if let Some(b) = Arc::into_inner(chunk) {
+            // The reader may have finished: the buffer is then simply freed.
+            let _ = give_back.send(b);
+        }
+    }
+    sha.finalize().into()
+}
+
+fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
     let ci = input.header()?;
     if ci.tag != 0x30 {
         return Ok(None);

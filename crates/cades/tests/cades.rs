@@ -268,3 +268,111 @@ fn streamed_read_declines_shapes_it_does_not_stream() {
     let bytes = fixture("attached.p7m");
     assert!(stream_signed_data(&bytes[..bytes.len() / 2]).is_err());
 }
+
+/// A reader that yields at most `step` bytes per call, as pipes and network files may.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let b = (n as u64).to_be_bytes();
+        let skip = b.iter().take_while(|x| **x == 0).count();
+        out.push(0x80 | (8 - skip) as u8);
+        out.extend_from_slice(&b[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A SignedData of the streamed shape around `content` (no signers: only the envelope
+/// matters to the streaming reader), followed by `trailing` bytes.
+fn envelope(content: &[u8], trailing: &[u8]) -> Vec<u8> {
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    const DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    let alg = der(0x30, &der(0x06, SHA256));
+    let eci = der(
+        0x30,
+        &[der(0x06, DATA), der(0xa0, &der(0x04, content))].concat(),
+    );
+    let sd = der(
+        0x30,
+        &[der(0x02, &[1]), der(0x31, &alg), eci, der(0x31, &[])].concat(),
+    );
+    let mut out = der(0x30, &[der(0x06, SIGNED_DATA), der(0xa0, &sd)].concat());
+    out.extend_from_slice(trailing);
+    out
+}
+
+#[test]
+fn stream_with_sha256_large_content_file_and_content_digests_over_their_own_bytes() {
+    use lavoro_agile_cades::crypto::DigestAlgorithm;
+    use lavoro_agile_cades::stream::{stream_signed_data, stream_signed_data_with_sha256};
+    use sha2::Digest;
+    // 5 MiB: more than all the shared buffers together, so they are recycled many times.
+    let content: Vec<u8> = (0..5u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let file = envelope(&content, b"trailing bytes after the envelope");
+    let content_sha = sha2::Sha256::digest(&content).to_vec();
+    let file_sha: [u8; 32] = sha2::Sha256::digest(&file).into();
+    assert_ne!(content_sha, file_sha.to_vec());
+    for step in [usize::MAX, 1 << 20, 4099, 7] {
+        let (streamed, sha) = stream_signed_data_with_sha256(Trickle { data: &file, step })
+            .unwrap()
+            .unwrap();
+        assert_eq!(sha, file_sha, "step {step}");
+        assert_eq!(
+            streamed.content.digests,
+            vec![(DigestAlgorithm::Sha256, content_sha.clone())],
+            "step {step}"
+        );
+        assert_eq!(streamed.content.length, content.len() as u64);
+        // The same skeleton as the reader without the file digest.
+        let plain = stream_signed_data(&file[..]).unwrap().unwrap();
+        assert_eq!(streamed.skeleton, plain.skeleton);
+    }
+}
+
+#[test]
+fn stream_with_sha256_fixtures_match_plain_stream_and_declined_shapes_stay_declined() {
+    use lavoro_agile_cades::stream::{stream_signed_data, stream_signed_data_with_sha256};
+    use sha2::Digest;
+    for name in ["attached.p7m", "ber.p7m", "two-signers.p7m"] {
+        let bytes = fixture(name);
+        let (s, sha) = stream_signed_data_with_sha256(&bytes[..]).unwrap().unwrap();
+        let plain = stream_signed_data(&bytes[..]).unwrap().unwrap();
+        assert_eq!(s.skeleton, plain.skeleton, "{name}");
+        assert_eq!(s.content, plain.content, "{name}");
+        assert_eq!(
+            sha,
+            <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+            "{name}"
+        );
+    }
+    for name in ["base64.p7m", "nested.pdf.p7m.p7m", "detached.txt.p7s"] {
+        assert!(
+            stream_signed_data_with_sha256(&fixture(name)[..])
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
+    }
+    let bytes = fixture("attached.p7m");
+    assert!(stream_signed_data_with_sha256(&bytes[..bytes.len() / 2]).is_err());
+}

@@ -1,63 +1,18 @@
 //! Large binary `.p7m` files checked without loading them: the file is read once through a
-//! buffer, its SHA-256 and the content digests computed on the way
-//! (`lavoro_agile_cades::stream`), and only the signature structure is kept in memory.
+//! few shared buffers, its SHA-256 (over every byte) and the content digests (over the
+//! eContent octets only) computed on the way, on two threads
+//! (`lavoro_agile_cades::stream::stream_signed_data_with_sha256`), and only the signature
+//! structure is kept in memory.
 //! Any other shape, or a case that needs the content itself (extraction, signatures
 //! without signed attributes), falls back to the whole-file path.
 
-use std::io::Read;
-
 use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome};
-use sha2::Digest;
 
 use crate::report::FileReport;
 use crate::{report_document, FileInput, FileOutcome, Options, MAX_FILE_SIZE};
 
 /// Files at least this large are streamed.
 pub const STREAM_THRESHOLD: u64 = 16 << 20;
-
-/// A reader that hashes everything read through it, on another thread: the file's SHA-256
-/// and the content digests then cost one pass of wall time on two cores.
-struct Hashing<R> {
-    inner: R,
-    to_hasher: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
-    hasher: Option<std::thread::JoinHandle<[u8; 32]>>,
-}
-
-impl<R> Hashing<R> {
-    fn new(inner: R) -> Self {
-        // A few chunks in flight at most: memory stays bounded whatever the file size.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-        let hasher = std::thread::spawn(move || {
-            let mut sha = sha2::Sha256::new();
-            for chunk in rx {
-                sha.update(&chunk);
-            }
-            sha.finalize().into()
-        });
-        Self {
-            inner,
-            to_hasher: Some(tx),
-            hasher: Some(hasher),
-        }
-    }
-
-    /// The SHA-256 of everything read.
-    fn finish(mut self) -> Option<[u8; 32]> {
-        drop(self.to_hasher.take());
-        self.hasher.take()?.join().ok()
-    }
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(tx) = &self.to_hasher {
-            tx.send(buf.get(..n).unwrap_or_default().to_vec())
-                .map_err(|_| std::io::Error::other("hasher stopped"))?;
-        }
-        Ok(n)
-    }
-}
 
 /// Checks `input` as a stream when it is a large binary SignedData with its content;
 /// `None` means "read it whole instead".
@@ -83,13 +38,12 @@ fn validate_from(
     if !(threshold..=MAX_FILE_SIZE).contains(&len) {
         return None;
     }
-    let mut reader = Hashing::new(file);
-    let streamed = lavoro_agile_cades::stream::stream_signed_data(&mut reader)
+    // One pass: the content digests and the file's SHA-256 (trailing bytes included) from
+    // the same buffers.
+    let (streamed, file_sha) = lavoro_agile_cades::stream::stream_signed_data_with_sha256(file)
         .ok()
         .flatten()?;
-    // The rest of the file (trailing bytes) still counts for the file's SHA-256.
-    std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
-    let file_sha = hex::encode(reader.finish()?);
+    let file_sha = hex::encode(file_sha);
     let read_options = ReadOptions {
         detached_content: None,
         supplied_certificates: options.trust.anchors().to_vec(),

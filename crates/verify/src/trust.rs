@@ -38,6 +38,9 @@ pub struct TrustStore {
     trusted_lists: Vec<Vec<u8>>,
     path_anchors: Vec<Arc<lavoro_agile_pki::Certificate>>,
     path_crls: Vec<Arc<lavoro_agile_pki::Crl>>,
+    /// Shared by every file checked with this store (and its clones): see
+    /// [`TrustStore::cache`].
+    cache: Arc<lavoro_agile_pki::cache::Cache>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -174,6 +177,14 @@ impl TrustStore {
     /// The CRLs decoded for revocation checking.
     pub fn path_crls(&self) -> &[Arc<lavoro_agile_pki::Crl>] {
         &self.path_crls
+    }
+
+    /// The batch cache: certificates and CRLs carried by the documents checked with this
+    /// store, decoded once, and certificate/CRL signature checks, done once, however many
+    /// documents carry them (`lavoro_agile_pki::cache`). Clones of the store share it, so
+    /// the threads of one batch do too.
+    pub fn cache(&self) -> &Arc<lavoro_agile_pki::cache::Cache> {
+        &self.cache
     }
 
     /// The trust anchors.

@@ -14,6 +14,7 @@ use lavoro_agile_cades::ber::Tlv;
 use lavoro_agile_cades::cert::CertificateInfo;
 use lavoro_agile_cades::cms::AlgorithmIdentifier;
 use lavoro_agile_cades::crypto::{verify_signature, DigestAlgorithm, PublicKey, SignatureOutcome};
+use lavoro_agile_pki::cache::Cache;
 use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation};
 use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
 use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
@@ -81,32 +82,35 @@ pub struct TrustContext {
     anchors: Vec<Arc<Certificate>>,
     intermediates: Vec<Arc<Certificate>>,
     crls: Vec<Arc<Crl>>,
+    /// The batch's decoded certificates, CRLs and certificate/CRL signature checks.
+    cache: Arc<Cache>,
 }
 
-fn decode_crl(raw: &[u8]) -> Option<Crl> {
-    Crl::from_der(raw).ok().or_else(|| {
+fn decode_crl(cache: &Cache, raw: &[u8]) -> Option<Arc<Crl>> {
+    cache.crl(raw).ok().or_else(|| {
         // Embedded CRLs may be BER (indefinite lengths) like the rest of the envelope.
         let der = Tlv::parse_exact(raw).ok()?.to_der().ok()?;
-        Crl::from_der(&der).ok()
+        cache.crl(&der).ok()
     })
 }
 
 impl TrustContext {
     /// The trust store plus what the document carries.
     pub fn new(trust: &TrustStore, embedded: &[Arc<CertificateInfo>], crls: &[Vec<u8>]) -> Self {
+        let cache = Arc::clone(trust.cache());
         let mut intermediates: Vec<Arc<Certificate>> = Vec::new();
         for c in embedded {
             if intermediates.iter().any(|i| i.der() == c.der()) {
                 continue;
             }
-            if let Ok(p) = Certificate::from_der(c.der()) {
-                intermediates.push(Arc::new(p));
+            if let Ok(p) = cache.certificate(c.der()) {
+                intermediates.push(p);
             }
         }
         let mut all_crls: Vec<Arc<Crl>> = trust.path_crls().to_vec();
         for raw in crls {
-            match decode_crl(raw) {
-                Some(c) => all_crls.push(Arc::new(c)),
+            match decode_crl(&cache, raw) {
+                Some(c) => all_crls.push(c),
                 None => tracing::warn!("embedded CRL not decodable, not used for revocation"),
             }
         }
@@ -114,13 +118,14 @@ impl TrustContext {
             anchors: trust.path_anchors().to_vec(),
             intermediates,
             crls: all_crls,
+            cache,
         }
     }
 
     /// Validates the path of `certificate` at `at`.
     pub fn validate(&self, certificate: &CertificateInfo, at: OffsetDateTime) -> PathResult {
-        let target = match Certificate::from_der(certificate.der()) {
-            Ok(c) => Arc::new(c),
+        let target = match self.cache.certificate(certificate.der()) {
+            Ok(c) => c,
             Err(_) => {
                 return PathResult {
                     path: Vec::new(),
@@ -137,7 +142,7 @@ impl TrustContext {
             anchors: &self.anchors,
             intermediates: &self.intermediates,
             crls: &self.crls,
-            verifier: &CadesCrypto,
+            verifier: &self.cache.verifier(&CadesCrypto),
             budget: Budget::default(),
         };
         path::validate(&target, at, &ctx)
