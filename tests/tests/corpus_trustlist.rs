@@ -135,3 +135,65 @@ fn corpus_national_list_is_used_only_with_the_lotl() {
     // The edited LOTL itself fails its signature, so nothing vouches for TSL-IT.
     assert!(set.reports().iter().all(|r| r.refused.is_some()));
 }
+
+/// Issue 8: the KeySuite countersigned file, with only the EU and Italian lists as trust,
+/// at the time the manifest gives: both signatures pass and are qualified electronic
+/// signatures.
+#[test]
+fn corpus_keysuite_controfirma_with_lists_is_qualified_signature() {
+    use lavoro_agile_verify::{
+        validate_file, FileInput, Options, RevocationPolicy, TrustStore, ValidationTime,
+    };
+    use time::macros::datetime;
+    let Some(corpus) = corpus_dir() else { return };
+    let run = |lists: &[&str]| {
+        let mut trust = TrustStore::new();
+        for l in lists {
+            trust
+                .add_bytes(&std::fs::read(corpus.join(l)).unwrap())
+                .unwrap();
+        }
+        let options = Options {
+            trust,
+            at: ValidationTime::Given(datetime!(2021-06-01 12:00 UTC)),
+            now: datetime!(2026-01-01 00:00 UTC),
+            keep_content: false,
+            revocation: RevocationPolicy::IfAvailable,
+        };
+        let input = FileInput {
+            display: "keysuite-controfirma.pdf.p7m".to_owned(),
+            path: corpus.join("cades/keysuite-controfirma.pdf.p7m"),
+            content: None,
+        };
+        let sources =
+            lavoro_agile_verify::provenance::trust_sources_at(&options.trust, Some(options.now));
+        (validate_file(&input, &options).report, sources)
+    };
+    let (report, sources) = run(&[LOTL, TSL_IT]);
+    assert_eq!(report.signatures.len(), 2);
+    for s in &report.signatures {
+        assert_eq!(s.indication.as_str(), "TOTAL_PASSED", "{}", s.id);
+        let q = s.qualification.as_ref().unwrap();
+        assert_eq!(q.level, "QES", "{}: {:?}", s.id, q.reason);
+        assert_eq!(q.label.it, "Firma elettronica qualificata");
+    }
+    // Both lists are named in the header, used, and past their next update in 2026.
+    assert_eq!(sources.len(), 2);
+    assert_eq!(sources[0].sequence_number, Some(332));
+    assert_eq!(sources[1].sequence_number, Some(194));
+    for s in &sources {
+        assert_eq!(s.notes.len(), 1, "{:?}", s.notes);
+        assert!(s.notes[0].en.contains("next-update"));
+    }
+    // TSL-IT without the LOTL is not used: no anchor, no qualified status.
+    let (report, sources) = run(&[TSL_IT]);
+    assert!(report
+        .signatures
+        .iter()
+        .all(|s| s.indication.as_str() != "TOTAL_PASSED"));
+    assert!(report
+        .signatures
+        .iter()
+        .all(|s| s.qualification.as_ref().unwrap().level == "NOT_DETERMINED"));
+    assert!(sources[0].notes[0].en.starts_with("List not used"));
+}
