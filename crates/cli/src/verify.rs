@@ -70,8 +70,10 @@ const EXIT_IOERR: u8 = 74;
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Trust material: a certificate (PEM/DER), a CRL, a trusted list (XML) or a folder of
-    /// them. Certificates given are trust anchors. Repeatable.
+    /// Trust material: a certificate (PEM/DER), a CRL, an ETSI trusted list (XML: the EU
+    /// LOTL or a national list) or a folder of them. Certificates given are trust anchors;
+    /// a LOTL is taken as given, a national list is used only when signed with a
+    /// certificate a LOTL given publishes for its territory. Repeatable.
     #[arg(long = "trust", value_name = "PATH")]
     trust: Vec<PathBuf>,
     /// Ignore the trust material bundled with the application.

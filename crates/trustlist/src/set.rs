@@ -232,6 +232,7 @@ impl TrustedListSet {
     }
 
     fn add_services(&mut self, list: &Arc<TrustedList>) {
+        let mut undecodable = 0usize;
         for (pi, provider) in list.providers.iter().enumerate() {
             for (si, service) in provider.services.iter().enumerate() {
                 self.services.push((Arc::clone(list), pi, si));
@@ -264,13 +265,19 @@ impl TrustedListSet {
                             certificate: Arc::new(c),
                             territory: list.territory.clone(),
                         }),
-                        Err(_) => tracing::warn!(
-                            territory = %list.territory,
-                            "a service certificate of a trusted list cannot be decoded"
-                        ),
+                        // Not strict DER (e.g. a default value encoded): path building
+                        // cannot use it, so it gives no anchor.
+                        Err(_) => undecodable += 1,
                     }
                 }
             }
+        }
+        if undecodable > 0 {
+            tracing::warn!(
+                territory = %list.territory,
+                count = undecodable,
+                "service certificates of a trusted list cannot be decoded and give no anchor"
+            );
         }
     }
 
