@@ -233,6 +233,22 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     };
     let paths: Vec<&std::path::Path> = inputs.iter().map(|i| i.path.as_path()).collect();
     let header = report_api::header(&options.trust, now, &paths);
+    // Trusted lists not used, or past their next update: said on stderr (stdout is the
+    // report; the JSON and PDF reports carry the same notes in their header).
+    for src in &header.trust_sources {
+        for note in &src.notes {
+            eprintln!(
+                "{}: {}: {}",
+                if lang == Lang::It {
+                    "avviso"
+                } else {
+                    "warning"
+                },
+                src.name.as_deref().unwrap_or(&src.sha256),
+                note.get(lang)
+            );
+        }
+    }
     let out = match args.format {
         OutputFormat::Json => match report_api::json(&report, &header) {
             Ok(j) => j,

@@ -267,7 +267,7 @@ fn service(n: Node<'_, '_>) -> Result<Service, String> {
         }
     }
     periods.push(current);
-    history.sort_by(|a, b| b.start.cmp(&a.start));
+    history.sort_by_key(|p| std::cmp::Reverse(p.start));
     periods.extend(history);
     Ok(Service { periods })
 }

@@ -648,8 +648,8 @@ pub fn apply_to_timestamp(
 }
 
 /// The qualified status of a signature from the trusted lists in `trust`: `None` without
-/// lists; not determined when the signer's certificate was not found or its path to a
-/// trust anchor does not hold.
+/// lists; not determined when a check failed, the signer's certificate was not found or
+/// its path to a trust anchor does not hold.
 pub fn qualification(
     facts: &lavoro_agile_cades::signer::SignerFacts,
     trust: &TrustStore,
@@ -674,6 +674,13 @@ pub fn qualification(
             "the signer's certificate was not found",
         ));
     };
+    // A signature that fails is not a qualified anything, whatever its certificate.
+    if checks.iter().any(|c| c.outcome == Outcome::Failed) {
+        return Some(undetermined(
+            "la firma non è valida, quindi non è qualificata",
+            "the signature is not valid, so it is not qualified",
+        ));
+    }
     let chain_ok = checks
         .iter()
         .any(|c| c.name == "certificate_chain" && c.outcome == Outcome::Passed);
