@@ -261,6 +261,30 @@ mod tests {
     }
 
     #[test]
+    fn trusted_lists_are_named_with_notes_when_refused_or_stale() {
+        use time::macros::datetime;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../trustlist/tests/fixtures");
+        let mut store = TrustStore::new();
+        for f in ["mini-tsl-it-wrong-signer.xml", "mini-lotl.xml"] {
+            store
+                .add_bytes(&std::fs::read(dir.join(f)).unwrap())
+                .unwrap();
+        }
+        let s = trust_sources_at(&store, Some(datetime!(2023-03-01 00:00 UTC)));
+        assert_eq!(s[0].name.as_deref(), Some("Mini IT operator (IT)"));
+        assert_eq!(s[0].sequence_number, Some(5));
+        assert!(
+            s[0].notes[0].it.starts_with("Elenco non usato"),
+            "{:?}",
+            s[0].notes
+        );
+        assert!(s[1].notes.is_empty(), "{:?}", s[1].notes);
+        let later = trust_sources_at(&store, Some(datetime!(2024-01-01 00:00 UTC)));
+        assert!(later[1].notes[0].en.contains("next-update"));
+    }
+
+    #[test]
     fn trusted_list_without_fields_gives_nulls() {
         let s = trusted_list_source(b"<TrustServiceStatusList><a>");
         assert_eq!((s.sequence_number, s.issued, s.name), (None, None, None));
