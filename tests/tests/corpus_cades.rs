@@ -1,8 +1,9 @@
 //! The shared corpus (`../shared/corpus/MANIFEST.tsv`), CAdES rows, through the verifier.
 //!
 //! Each row is run with the trust material and validation time its manifest entry names
-//! and classified as: agree; pending (needs a later issue: trusted lists, a timestamp as
-//! proof of existence, a format not supported yet — printed, never counted as passing);
+//! and classified as: agree; pending (needs a later issue: a timestamp as proof of
+//! existence, a format not supported yet — printed, never counted as passing; rows that
+//! trust only trusted lists are no longer pending since the trusted-list issue);
 //! recorded divergence
 //! (`tests/corpus/cades-divergences.tsv`, `C:` rows only, with a reason); or failure.
 //! Rules look at the row and at our facts, never at a file name.
@@ -18,7 +19,6 @@ use std::path::Path;
 
 use lavoro_agile_tests::{corpus_dir, workspace_root};
 use lavoro_agile_verify::report::{FileReport, Outcome};
-use lavoro_agile_verify::trust::TrustKind;
 use lavoro_agile_verify::{
     validate_file, FileInput, Options, RevocationPolicy, TrustStore, ValidationTime,
 };
@@ -96,12 +96,7 @@ enum Class {
     Diverges(String),
 }
 
-fn classify(
-    row: &Row,
-    r: &FileReport,
-    trust_kinds: &[TrustKind],
-    divergences: &HashMap<String, String>,
-) -> Class {
+fn classify(row: &Row, r: &FileReport, divergences: &HashMap<String, String>) -> Class {
     let agree = r.error.is_none()
         && !r.signatures.is_empty()
         && r.signatures.iter().enumerate().all(|(i, s)| {
@@ -138,15 +133,6 @@ fn classify(
             .iter()
             .any(|s| s.subindication.is_some_and(|x| pred(x.as_str())))
     };
-    // The row trusts only a trusted list (no certificate anchors): trusted lists come with
-    // the trusted-list issue.
-    if integrity_holds
-        && trust_kinds.iter().all(|k| *k == TrustKind::TrustedList)
-        && !trust_kinds.is_empty()
-        && sub_is(&|x| x == "NO_CERTIFICATE_CHAIN_FOUND")
-    {
-        return Class::Pending("needs trusted lists (trusted-list issue)");
-    }
     // The verdict hinges on a proof of existence before expiry that only a timestamp in the
     // file can give: timestamp-based validation comes with the timestamps issue.
     if integrity_holds
@@ -208,13 +194,10 @@ fn corpus_cades_rows_agree_or_are_pending() {
             None => (row.path.clone(), None),
         };
         let mut trust = TrustStore::new();
-        let mut trust_kinds = Vec::new();
         for t in row.trust.split_whitespace().filter(|t| *t != "-") {
-            trust_kinds.push(
-                trust
-                    .add_bytes(&std::fs::read(corpus.join(t)).unwrap())
-                    .unwrap(),
-            );
+            trust
+                .add_bytes(&std::fs::read(corpus.join(t)).unwrap())
+                .unwrap();
         }
         let options = Options {
             trust,
@@ -230,7 +213,7 @@ fn corpus_cades_rows_agree_or_are_pending() {
         };
         let report = validate_file(&input, &options).report;
         let got = summary(&report);
-        match classify(row, &report, &trust_kinds, &divergences) {
+        match classify(row, &report, &divergences) {
             Class::Agree => agree.push(format!("{}: {got}", row.path)),
             Class::Pending(why) => {
                 pending.push(format!("{}: PENDING ({why}); now {got}", row.path))

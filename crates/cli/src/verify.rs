@@ -70,8 +70,10 @@ const EXIT_IOERR: u8 = 74;
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Trust material: a certificate (PEM/DER), a CRL, a trusted list (XML) or a folder of
-    /// them. Certificates given are trust anchors. Repeatable.
+    /// Trust material: a certificate (PEM/DER), a CRL, an ETSI trusted list (XML: the EU
+    /// LOTL or a national list) or a folder of them. Certificates given are trust anchors;
+    /// a LOTL is taken as given, a national list is used only when signed with a
+    /// certificate a LOTL given publishes for its territory. Repeatable.
     #[arg(long = "trust", value_name = "PATH")]
     trust: Vec<PathBuf>,
     /// Ignore the trust material bundled with the application.
@@ -231,6 +233,22 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     };
     let paths: Vec<&std::path::Path> = inputs.iter().map(|i| i.path.as_path()).collect();
     let header = report_api::header(&options.trust, now, &paths);
+    // Trusted lists not used, or past their next update: said on stderr (stdout is the
+    // report; the JSON and PDF reports carry the same notes in their header).
+    for src in &header.trust_sources {
+        for note in &src.notes {
+            eprintln!(
+                "{}: {}: {}",
+                if lang == Lang::It {
+                    "avviso"
+                } else {
+                    "warning"
+                },
+                src.name.as_deref().unwrap_or(&src.sha256),
+                note.get(lang)
+            );
+        }
+    }
     let out = match args.format {
         OutputFormat::Json => match report_api::json(&report, &header) {
             Ok(j) => j,

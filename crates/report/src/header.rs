@@ -32,7 +32,7 @@ impl Header {
     pub fn new(trust: &TrustStore, check_time: OffsetDateTime) -> Self {
         Self {
             policy: provenance::policy(),
-            trust_sources: provenance::trust_sources(trust),
+            trust_sources: provenance::trust_sources_at(trust, Some(check_time)),
             check_time: UtcTime(check_time.to_offset(time::UtcOffset::UTC)),
             file_sizes: Vec::new(),
         }

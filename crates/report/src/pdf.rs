@@ -181,6 +181,10 @@ impl Builder {
     fn t(&self, it: &'static str, en: &'static str) -> &'static str {
         t(self.lang, it, en)
     }
+    /// The text of a `Bilingual` in the report's language.
+    fn bi<'a>(&self, text: &'a lavoro_agile_verify::report::Bilingual) -> &'a str {
+        text.get(self.lang)
+    }
 }
 
 fn signer_name(s: &SignatureReport) -> Option<String> {
@@ -247,14 +251,20 @@ fn signature_blocks(b: &mut Builder, file: &FileReport, s: &SignatureReport) {
             b.field(b.t("SHA-256 del certificato", "Certificate SHA-256"), h);
         }
     }
-    // Qualified status comes from the trusted lists, which this version does not evaluate.
-    b.field(
-        b.t("Certificato qualificato", "Qualified certificate"),
-        b.t(
-            "non determinato (gli elenchi di fiducia non sono ancora valutati)",
-            "not determined (trusted lists are not evaluated yet)",
+    // Qualified status comes from the trusted lists given.
+    match &s.qualification {
+        Some(q) => b.field(
+            b.t("Qualificazione", "Qualification"),
+            format!("{} ({})", b.bi(&q.label), b.bi(&q.reason)),
         ),
-    );
+        None => b.field(
+            b.t("Qualificazione", "Qualification"),
+            b.t(
+                "non determinata (nessun elenco di fiducia indicato)",
+                "not determined (no trusted list given)",
+            ),
+        ),
+    }
     if let Some(st) = &s.signing_time {
         b.field(
             b.t("Data di firma dichiarata", "Claimed signing time"),
@@ -395,6 +405,9 @@ fn blocks(report: &Report, header: &Header, lang: Lang) -> Vec<Block> {
             ));
         }
         line.push_str(&format!("; SHA-256 {}", src.sha256));
+        for note in &src.notes {
+            line.push_str(&format!(" — {}", b.bi(note)));
+        }
         b.item(line);
     }
     for (i, file) in report.files.iter().enumerate() {

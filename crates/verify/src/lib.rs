@@ -437,6 +437,11 @@ pub(crate) fn signature_report(
         }
     }
     let (indication, subindication) = assess::verdict(&checks);
+    let qualification = entry
+        .facts
+        .as_ref()
+        .ok()
+        .and_then(|f| validation::qualification(f, &options.trust, &checks));
     SignatureReport {
         id,
         nested_level: entry.envelope,
@@ -452,6 +457,7 @@ pub(crate) fn signature_report(
         warnings,
         explanation: assess::explanation(indication, subindication),
         pdf: None,
+        qualification,
     }
 }
 

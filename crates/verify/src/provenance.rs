@@ -67,6 +67,9 @@ pub struct TrustSource {
     pub issued: Option<UtcTime>,
     /// Until when it holds: a trusted list's NextUpdate, a certificate's notAfter.
     pub next_update: Option<UtcTime>,
+    /// Remarks: why a trusted list is not used, or that it is past its next update.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<crate::report::Bilingual>,
 }
 
 /// Bytes of a trusted list searched for its header fields (they come first in the file).
@@ -114,6 +117,44 @@ fn trusted_list_source(bytes: &[u8]) -> TrustSource {
         sequence_number: element_text(&text, "TSLSequenceNumber").and_then(|s| s.parse().ok()),
         issued: element_text(&text, "ListIssueDateTime").and_then(parse_xml_time),
         next_update,
+        notes: Vec::new(),
+    }
+}
+
+/// A trusted list as evaluated in its set: its name ("operator (territory)"), whether it is
+/// used and why not, and whether it is past its next update at `now`.
+fn evaluated_list_source(
+    report: &lavoro_agile_trustlist::ListReport,
+    now: Option<OffsetDateTime>,
+) -> TrustSource {
+    let mut notes = Vec::new();
+    if let Some(r) = &report.refused {
+        notes.push(crate::report::Bilingual::new(
+            format!("Elenco non usato: {}.", r.it),
+            format!("List not used: {}.", r.en),
+        ));
+    }
+    if now.is_some_and(|n| report.is_past_next_update(n)) {
+        notes.push(crate::report::Bilingual::new(
+            "L'elenco ha superato la data del prossimo aggiornamento: potrebbe non essere più attuale.",
+            "The list is past its next-update date: it may be out of date.",
+        ));
+    }
+    let list = report.list.as_deref();
+    TrustSource {
+        kind: SourceKind::TrustedList,
+        name: list.map(|l| {
+            if l.operator_name.is_empty() {
+                l.territory.clone()
+            } else {
+                format!("{} ({})", l.operator_name, l.territory)
+            }
+        }),
+        sha256: report.sha256.clone(),
+        sequence_number: list.map(|l| l.sequence_number),
+        issued: list.map(|l| UtcTime(l.issued)),
+        next_update: list.and_then(|l| l.next_update).map(UtcTime),
+        notes,
     }
 }
 
@@ -125,6 +166,11 @@ fn x509_time(t: &x509_cert::time::Time) -> Option<UtcTime> {
 /// The trust sources in a store, in a stable order: certificates, CRLs, trusted lists, each
 /// in the order they were added.
 pub fn trust_sources(store: &TrustStore) -> Vec<TrustSource> {
+    trust_sources_at(store, None)
+}
+
+/// The same, with a note on each trusted list past its next-update date at `now`.
+pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<TrustSource> {
     let mut out = Vec::new();
     for a in store.anchors() {
         let validity = &a.certificate().tbs_certificate.validity;
@@ -135,6 +181,7 @@ pub fn trust_sources(store: &TrustStore) -> Vec<TrustSource> {
             sequence_number: None,
             issued: x509_time(&validity.not_before),
             next_update: x509_time(&validity.not_after),
+            notes: Vec::new(),
         });
     }
     for c in store.crls() {
@@ -145,10 +192,20 @@ pub fn trust_sources(store: &TrustStore) -> Vec<TrustSource> {
             sequence_number: None,
             issued: None,
             next_update: None,
+            notes: Vec::new(),
         });
     }
-    for t in store.trusted_lists() {
-        out.push(trusted_list_source(t));
+    match store.trusted_list_set() {
+        Some(set) => {
+            for r in set.reports() {
+                out.push(evaluated_list_source(r, now));
+            }
+        }
+        None => {
+            for t in store.trusted_lists() {
+                out.push(trusted_list_source(t));
+            }
+        }
     }
     out
 }
@@ -201,6 +258,30 @@ mod tests {
         xml.push(b'>');
         let s = trusted_list_source(&xml);
         assert_eq!(s.sequence_number, None);
+    }
+
+    #[test]
+    fn trusted_lists_are_named_with_notes_when_refused_or_stale() {
+        use time::macros::datetime;
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../trustlist/tests/fixtures");
+        let mut store = TrustStore::new();
+        for f in ["mini-tsl-it-wrong-signer.xml", "mini-lotl.xml"] {
+            store
+                .add_bytes(&std::fs::read(dir.join(f)).unwrap())
+                .unwrap();
+        }
+        let s = trust_sources_at(&store, Some(datetime!(2023-03-01 00:00 UTC)));
+        assert_eq!(s[0].name.as_deref(), Some("Mini IT operator (IT)"));
+        assert_eq!(s[0].sequence_number, Some(5));
+        assert!(
+            s[0].notes[0].it.starts_with("Elenco non usato"),
+            "{:?}",
+            s[0].notes
+        );
+        assert!(s[1].notes.is_empty(), "{:?}", s[1].notes);
+        let later = trust_sources_at(&store, Some(datetime!(2024-01-01 00:00 UTC)));
+        assert!(later[1].notes[0].en.contains("next-update"));
     }
 
     #[test]

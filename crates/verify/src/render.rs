@@ -169,6 +169,19 @@ fn file_text(out: &mut String, f: &FileReport, lang: Lang) {
         if let Some(t) = &s.signing_time {
             let _ = writeln!(out, "    {l_time}: {}", t.to_rfc3339());
         }
+        if let Some(q) = &s.qualification {
+            let _ = writeln!(
+                out,
+                "    {}: {} ({})",
+                if lang == Lang::It {
+                    "Qualificazione"
+                } else {
+                    "Qualification"
+                },
+                q.label.get(lang),
+                q.reason.get(lang)
+            );
+        }
         let _ = writeln!(
             out,
             "    {}: {}",

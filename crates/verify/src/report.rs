@@ -279,6 +279,24 @@ pub struct SignatureReport {
     /// PDF signatures only: what the signature covers and what changed after it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pdf: Option<PdfSignature>,
+    /// The qualified status from the trusted lists given; absent when no list was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualification: Option<Qualification>,
+}
+
+/// The qualified status of a signature (ETSI TS 119 615 in spirit): the signer's
+/// certificate's QC statements and the status and qualifiers of the trust service that
+/// issued it, at issuance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Qualification {
+    /// `QES`, `QESeal`, `AdES_QC`, `AdESeal_QC`, `NOT_QUALIFIED` or `NOT_DETERMINED`.
+    pub level: &'static str,
+    /// In plain words: "Firma elettronica qualificata", ...
+    pub label: Bilingual,
+    /// Why.
+    pub reason: Bilingual,
+    /// The trust service that issued the signer's certificate: provider, service, territory.
+    pub service: Option<String>,
 }
 
 /// What a PDF signature (or document timestamp) covers and what changed after it.

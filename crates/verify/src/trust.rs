@@ -2,9 +2,13 @@
 //! signer certificates), CRLs and trusted lists. The kind is detected from the content.
 //!
 //! Certificates are decoded for path building (`lavoro-agile-pki`) as they are added, CRLs
-//! too; trusted lists are recognised and kept for the `trustlist` work, not used yet.
+//! too; trusted lists are evaluated together (`lavoro-agile-trustlist`) the first time they
+//! are needed after the last one was added: their CA services become anchors for
+//! signatures, their TSA services anchors for timestamps.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use lavoro_agile_trustlist::TrustedListSet;
 
 use lavoro_agile_cades::armor::decode_base64_text;
 use lavoro_agile_cades::ber::{universal, Tlv};
@@ -41,6 +45,8 @@ pub struct TrustStore {
     /// Shared by every file checked with this store (and its clones): see
     /// [`TrustStore::cache`].
     cache: Arc<lavoro_agile_pki::cache::Cache>,
+    /// The trusted lists evaluated as a set; reset when a list is added.
+    list_set: OnceLock<Arc<TrustedListSet>>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -119,6 +125,7 @@ impl TrustStore {
         let head_text = String::from_utf8_lossy(head);
         if head_text.contains("TrustServiceStatusList") {
             self.trusted_lists.push(bytes.to_vec());
+            self.list_set = OnceLock::new();
             return Ok(TrustKind::TrustedList);
         }
         if head_text.contains("-----BEGIN ") {
@@ -202,9 +209,25 @@ impl TrustStore {
         &self.crls
     }
 
-    /// The trusted lists given (kept for trusted-list processing).
+    /// The trusted lists given, as bytes.
     pub fn trusted_lists(&self) -> &[Vec<u8>] {
         &self.trusted_lists
+    }
+
+    /// The trusted lists given, evaluated together (signatures checked, the national lists
+    /// vouched for by a LOTL of the set); `None` when no list was given.
+    pub fn trusted_list_set(&self) -> Option<Arc<TrustedListSet>> {
+        if self.trusted_lists.is_empty() {
+            return None;
+        }
+        let set = self.list_set.get_or_init(|| {
+            let inputs: Vec<&[u8]> = self.trusted_lists.iter().map(Vec::as_slice).collect();
+            Arc::new(TrustedListSet::evaluate(
+                &inputs,
+                &crate::validation::CadesCrypto,
+            ))
+        });
+        Some(Arc::clone(set))
     }
 }
 

@@ -46,8 +46,8 @@ fn policy() -> Option<&'static AlgorithmPolicy> {
         .as_ref()
 }
 
-/// Signature checks on certificates and CRLs with the `cades` cryptography.
-struct CadesCrypto;
+/// Signature checks on certificates, CRLs and trusted lists with the `cades` cryptography.
+pub(crate) struct CadesCrypto;
 
 impl SignatureVerifier for CadesCrypto {
     fn verify(
@@ -80,6 +80,8 @@ impl SignatureVerifier for CadesCrypto {
 #[derive(Debug, Clone, Default)]
 pub struct TrustContext {
     anchors: Vec<Arc<Certificate>>,
+    /// Anchors for timestamps only: the TSA services of the trusted lists used.
+    timestamp_anchors: Vec<Arc<Certificate>>,
     intermediates: Vec<Arc<Certificate>>,
     crls: Vec<Arc<Crl>>,
     /// The batch's decoded certificates, CRLs and certificate/CRL signature checks.
@@ -114,8 +116,23 @@ impl TrustContext {
                 None => tracing::warn!("embedded CRL not decodable, not used for revocation"),
             }
         }
+        let mut anchors = trust.path_anchors().to_vec();
+        let mut timestamp_anchors = Vec::new();
+        if let Some(set) = trust.trusted_list_set() {
+            anchors.extend(
+                set.signature_anchors()
+                    .iter()
+                    .map(|a| Arc::clone(&a.certificate)),
+            );
+            timestamp_anchors.extend(
+                set.timestamp_anchors()
+                    .iter()
+                    .map(|a| Arc::clone(&a.certificate)),
+            );
+        }
         Self {
-            anchors: trust.path_anchors().to_vec(),
+            anchors,
+            timestamp_anchors,
             intermediates,
             crls: all_crls,
             cache,
@@ -124,6 +141,30 @@ impl TrustContext {
 
     /// Validates the path of `certificate` at `at`.
     pub fn validate(&self, certificate: &CertificateInfo, at: OffsetDateTime) -> PathResult {
+        self.validate_with(certificate, at, &self.anchors)
+    }
+
+    /// Validates the path of a timestamp's TSA `certificate` at `at`: the anchors for
+    /// signatures plus the TSA services of the trusted lists.
+    pub fn validate_timestamp(
+        &self,
+        certificate: &CertificateInfo,
+        at: OffsetDateTime,
+    ) -> PathResult {
+        if self.timestamp_anchors.is_empty() {
+            return self.validate(certificate, at);
+        }
+        let mut anchors = self.anchors.clone();
+        anchors.extend(self.timestamp_anchors.iter().cloned());
+        self.validate_with(certificate, at, &anchors)
+    }
+
+    fn validate_with(
+        &self,
+        certificate: &CertificateInfo,
+        at: OffsetDateTime,
+        anchors: &[Arc<Certificate>],
+    ) -> PathResult {
         let target = match self.cache.certificate(certificate.der()) {
             Ok(c) => c,
             Err(_) => {
@@ -139,7 +180,7 @@ impl TrustContext {
         // A signer's certificate found among the anchors is also a candidate issuer of
         // nothing; the document's own certificates are the intermediates.
         let ctx = path::Context {
-            anchors: &self.anchors,
+            anchors,
             intermediates: &self.intermediates,
             crls: &self.crls,
             verifier: &self.cache.verifier(&CadesCrypto),
@@ -600,7 +641,7 @@ pub fn apply_to_timestamp(
     else {
         return;
     };
-    let p = ctx.validate(certificate, at);
+    let p = ctx.validate_timestamp(certificate, at);
     if let Some(pos) = checks.iter().position(|c| c.name == "certificate_chain") {
         if let Some(slot) = checks.get_mut(pos) {
             *slot = chain_check(&p);
@@ -609,4 +650,59 @@ pub fn apply_to_timestamp(
         checks.push(chain_check(&p));
     }
     checks.push(revocation_check(&p, revocation).0);
+}
+
+/// The qualified status of a signature from the trusted lists in `trust`: `None` without
+/// lists; not determined when a check failed, the signer's certificate was not found or
+/// its path to a trust anchor does not hold.
+pub fn qualification(
+    facts: &lavoro_agile_cades::signer::SignerFacts,
+    trust: &TrustStore,
+    checks: &[Check],
+) -> Option<crate::report::Qualification> {
+    let set = trust.trusted_list_set()?;
+    let undetermined = |it: &str, en: &str| {
+        let level = lavoro_agile_trustlist::Level::NotDetermined;
+        let w = level.words();
+        crate::report::Qualification {
+            level: level.code(),
+            label: Bilingual::new(w.it, w.en),
+            reason: Bilingual::new(it, en),
+            service: None,
+        }
+    };
+    let lavoro_agile_cades::signer::CertificateLookup::Found { certificate, .. } =
+        &facts.certificate
+    else {
+        return Some(undetermined(
+            "il certificato del firmatario non è stato trovato",
+            "the signer's certificate was not found",
+        ));
+    };
+    // A signature that fails is not a qualified anything, whatever its certificate.
+    if checks.iter().any(|c| c.outcome == Outcome::Failed) {
+        return Some(undetermined(
+            "la firma non è valida, quindi non è qualificata",
+            "the signature is not valid, so it is not qualified",
+        ));
+    }
+    let chain_ok = checks
+        .iter()
+        .any(|c| c.name == "certificate_chain" && c.outcome == Outcome::Passed);
+    if !chain_ok {
+        return Some(undetermined(
+            "la catena del certificato fino a un servizio degli elenchi di fiducia non è verificata",
+            "the certificate's path to a service of the trusted lists is not verified",
+        ));
+    }
+    let q = set.qualified_status(certificate.der());
+    let w = q.level.words();
+    Some(crate::report::Qualification {
+        level: q.level.code(),
+        label: Bilingual::new(w.it, w.en),
+        reason: Bilingual::new(q.reason.it, q.reason.en),
+        service: q
+            .service
+            .map(|(provider, service, territory)| format!("{provider} — {service} ({territory})")),
+    })
 }
