@@ -604,4 +604,39 @@ pub fn apply_to_timestamp(
         checks.push(chain_check(&p));
     }
     checks.push(revocation_check(&p, revocation).0);
+    if let Ok(tsa) = Certificate::from_der(certificate.der()) {
+        checks.push(tsa_purpose_check(&tsa));
+    }
+}
+
+/// id-kp-timeStamping (RFC 3161 2.3).
+const TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// The `tsa_purpose` check: RFC 3161 2.3 requires the TSA certificate to carry the
+/// extendedKeyUsage extension, critical, with id-kp-timeStamping as its only purpose.
+pub fn tsa_purpose_check(tsa: &Certificate) -> Check {
+    let label = tsa.label();
+    match tsa.extended_key_usage() {
+        Some(e) if e.critical && e.purposes.len() == 1 && e.purposes.iter().any(|p| p == TIME_STAMPING) => check(
+            "tsa_purpose",
+            Outcome::Passed,
+            None,
+            format!("Il certificato «{label}» è destinato solo alle marche temporali."),
+            format!("The certificate \"{label}\" is meant for timestamps only."),
+        ),
+        Some(e) if e.purposes.iter().any(|p| p == TIME_STAMPING) => check(
+            "tsa_purpose",
+            Outcome::Indeterminate,
+            Some(SubIndication::ChainConstraintsFailure),
+            format!("Il certificato «{label}» è destinato alle marche temporali, ma non in modo esclusivo o senza marcare l'estensione come critica, come richiesto da RFC 3161."),
+            format!("The certificate \"{label}\" is meant for timestamps, but not exclusively or without marking the extension critical, as RFC 3161 requires."),
+        ),
+        _ => check(
+            "tsa_purpose",
+            Outcome::Indeterminate,
+            Some(SubIndication::ChainConstraintsFailure),
+            format!("Il certificato «{label}» non è destinato alle marche temporali (manca lo scopo timeStamping)."),
+            format!("The certificate \"{label}\" is not meant for timestamps (the timeStamping purpose is missing)."),
+        ),
+    }
 }
