@@ -1,8 +1,9 @@
 //! The shared corpus (`../shared/corpus/MANIFEST.tsv`), CAdES rows, through the verifier.
 //!
 //! Each row is run with the trust material and validation time its manifest entry names
-//! and classified as: agree; pending (needs a later issue: trusted lists, a timestamp as
-//! proof of existence, a format not supported yet — printed, never counted as passing);
+//! and classified as: agree; pending (needs a later issue: trusted lists, a format not
+//! supported yet — printed, never counted as passing; timestamps as proof of existence
+//! are in, so a row that needs one must agree);
 //! recorded divergence
 //! (`tests/corpus/cades-divergences.tsv`, `C:` rows only, with a reason); or failure.
 //! Rules look at the row and at our facts, never at a file name.
@@ -146,15 +147,6 @@ fn classify(
         && sub_is(&|x| x == "NO_CERTIFICATE_CHAIN_FOUND")
     {
         return Class::Pending("needs trusted lists (trusted-list issue)");
-    }
-    // The verdict hinges on a proof of existence before expiry that only a timestamp in the
-    // file can give: timestamp-based validation comes with the timestamps issue.
-    if integrity_holds
-        && !r.timestamps.is_empty()
-        && row.indication.contains("TOTAL_PASSED")
-        && sub_is(&|x| x.ends_with("_NO_POE"))
-    {
-        return Class::Pending("needs a timestamp as proof of existence (timestamps issue)");
     }
     match divergences.get(&row.path) {
         Some(reason) if row.note.starts_with("C:") => Class::Diverges(reason.clone()),
