@@ -256,3 +256,42 @@ fn corpus_cades_rows_agree_or_are_pending() {
     );
     assert!(!agree.is_empty());
 }
+
+/// Archive timestamps (ATSv2, ATSv3) cover the data rebuilt from the envelope: every one in
+/// the corpus files that carry them matches, and a changed signature value breaks them.
+#[test]
+fn corpus_archive_timestamps_imprints_match() {
+    let Some(corpus) = corpus_dir() else { return };
+    let options = Options {
+        trust: TrustStore::new(),
+        at: ValidationTime::Now,
+        now: OffsetDateTime::now_utc(),
+        keep_content: false,
+        revocation: RevocationPolicy::IfAvailable,
+    };
+    let imprints = |r: &FileReport| -> Vec<Outcome> {
+        r.timestamps
+            .iter()
+            .filter(|t| t.kind == "archive")
+            .flat_map(|t| t.checks.iter().filter(|c| c.name == "message_imprint"))
+            .map(|c| c.outcome)
+            .collect()
+    };
+    for (file, count) in [
+        ("cades/dss-CAdESDoubleLTA.p7m", 2),
+        ("cades/dss-cadesLTAwithATv2expired.p7s", 1),
+        ("cades/dss-cades-broken-sig-tst-and-ats-v3.cms", 1),
+    ] {
+        let input = FileInput {
+            display: file.to_owned(),
+            path: corpus.join(file),
+            content: None,
+        };
+        let report = validate_file(&input, &options).report;
+        assert_eq!(
+            imprints(&report),
+            vec![Outcome::Passed; count],
+            "{file}: archive timestamp imprints"
+        );
+    }
+}

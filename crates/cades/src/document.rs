@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::archive;
 use crate::armor::{unarmor, Armor};
 use crate::ber::{universal, Tlv};
 use crate::cert::CertificateInfo;
@@ -58,8 +59,8 @@ pub enum TimestampKind {
     Content,
     /// The whole signed envelope (the timestamp part of an M7M).
     Envelope,
-    /// A CAdES-A archive timestamp: its TSA signature is checked, what it covers (the
-    /// archive-timestamp hash) is not computed yet.
+    /// A CAdES-A archive timestamp: v2 and v3 are checked against the archive data
+    /// rebuilt from the envelope ([`crate::archive`]); v1 only for its TSA signature.
     Archive,
     /// A bare token whose data is not at hand (`.tst`).
     Token,
@@ -180,7 +181,8 @@ impl Walker<'_> {
         if content.is_none() && streamed.is_none() {
             state.content_missing = true;
         }
-        for si in sd.signer_infos.iter().cloned() {
+        for (index, si) in sd.signer_infos.iter().cloned().enumerate() {
+            let at = entries.len();
             self.push_signer(
                 &mut entries,
                 level,
@@ -192,6 +194,19 @@ impl Walker<'_> {
                 },
                 0,
             )?;
+            if let Some(entry) = entries.get_mut(at) {
+                let detached = match &sd.encap.content {
+                    Some(_) => None,
+                    None => content,
+                };
+                check_archive_timestamps(
+                    entry,
+                    data,
+                    index,
+                    detached,
+                    &self.options.supplied_certificates,
+                );
+            }
         }
         if sd.signer_infos.is_empty() {
             entries.push(SignatureEntry {
@@ -297,6 +312,51 @@ impl Walker<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Checks the archive timestamps (v2, v3) of a signer against the data they cover, rebuilt
+/// from the envelope ([`crate::archive`]); the others keep their imprint unchecked.
+fn check_archive_timestamps(
+    entry: &mut SignatureEntry,
+    envelope: &[u8],
+    index: usize,
+    detached: Option<&[u8]>,
+    supplied: &[Arc<CertificateInfo>],
+) {
+    let Ok(facts) = &entry.facts else { return };
+    if !entry
+        .timestamps
+        .iter()
+        .any(|(k, _)| *k == TimestampKind::Archive)
+    {
+        return;
+    }
+    let inputs = match archive::archive_inputs(envelope, index, detached) {
+        Ok(i) => i,
+        Err(_) => return,
+    };
+    let tokens = facts.archive_timestamps.iter();
+    let slots = entry
+        .timestamps
+        .iter_mut()
+        .filter(|(k, _)| *k == TimestampKind::Archive);
+    for (token, (_, slot)) in tokens.zip(slots) {
+        let Some(input) = inputs.iter().find(|i| &i.token == token) else {
+            continue;
+        };
+        let mut first = None;
+        for candidate in &input.candidates {
+            let checked = check_timestamp(token, Some(candidate), supplied);
+            if checked.imprint == ImprintOutcome::Match {
+                first = Some(checked);
+                break;
+            }
+            first.get_or_insert(checked);
+        }
+        if let Some(checked) = first {
+            *slot = checked;
+        }
     }
 }
 
