@@ -258,7 +258,7 @@ fn corpus_cades_rows_agree_or_are_pending() {
 }
 
 /// Archive timestamps (ATSv2, ATSv3) cover the data rebuilt from the envelope: every one in
-/// the corpus files that carry them matches, and a changed signature value breaks them.
+/// the corpus files that carry them matches.
 #[test]
 fn corpus_archive_timestamps_imprints_match() {
     let Some(corpus) = corpus_dir() else { return };

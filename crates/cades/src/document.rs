@@ -101,8 +101,11 @@ pub struct Document {
     pub envelope_timestamps: Vec<TimestampFacts>,
     /// Every certificate embedded in the SignedData envelopes (for path building).
     pub certificates: Vec<Arc<CertificateInfo>>,
-    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation).
+    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation), the
+    /// CAdES revocation values of the signers included.
     pub crls: Vec<Vec<u8>>,
+    /// OCSP responses (BasicOCSPResponse) from the signers' CAdES revocation values.
+    pub ocsp_responses: Vec<Vec<u8>>,
 }
 
 /// What reading found.
@@ -123,6 +126,7 @@ struct Walker<'o> {
     streamed: Option<&'o StreamedContent>,
     embedded: Vec<Arc<CertificateInfo>>,
     crls: Vec<Vec<u8>>,
+    ocsp: Vec<Vec<u8>>,
     signers_seen: usize,
 }
 
@@ -167,6 +171,9 @@ impl Walker<'_> {
         }
         for c in sd.crls.iter().take(MAX_CRLS) {
             self.crls.push(c.raw.to_vec());
+        }
+        for si in sd.signer_infos.iter().flatten() {
+            self.validation_values(si);
         }
         // The outer content of a streamed file was hashed on the way in.
         let streamed = if level == 0 { self.streamed } else { None };
@@ -230,6 +237,53 @@ impl Walker<'_> {
             state.final_content = content.map(<[u8]>::to_vec);
         }
         Ok(())
+    }
+
+    /// Collects a signer's CAdES validation data: certificate values
+    /// (`id-aa-ets-certValues`, SEQUENCE OF Certificate) and revocation values
+    /// (`id-aa-ets-revocationValues`: `SEQUENCE { crlVals [0] SEQUENCE OF CertificateList
+    /// OPTIONAL, ocspVals [1] SEQUENCE OF BasicOCSPResponse OPTIONAL, ... }`).
+    fn validation_values(&mut self, si: &SignerInfo<'_>) {
+        for attr in &si.unsigned_attributes {
+            for value in attr.values.iter().take(MAX_CRLS) {
+                let Ok(mut r) = value.children() else {
+                    continue;
+                };
+                if attr.oid == oids::CERTIFICATE_VALUES {
+                    while let Ok(Some(c)) = r.next_tlv() {
+                        if let Ok(ci) = CertificateInfo::from_bytes(c.raw) {
+                            self.embedded.push(Arc::new(ci));
+                        }
+                    }
+                } else if attr.oid == oids::REVOCATION_VALUES {
+                    while let Ok(Some(field)) = r.next_tlv() {
+                        let Ok(mut items) = field.children().and_then(|f| {
+                            f.clone()
+                                .next_tlv()?
+                                .ok_or(Error::Malformed("empty"))
+                                .and_then(|s| s.children())
+                        }) else {
+                            continue;
+                        };
+                        let target = if field.tag.is_context(0) {
+                            &mut self.crls
+                        } else if field.tag.is_context(1) {
+                            &mut self.ocsp
+                        } else {
+                            continue;
+                        };
+                        let mut n = 0;
+                        while let Ok(Some(item)) = items.next_tlv() {
+                            if n >= MAX_CRLS {
+                                break;
+                            }
+                            target.push(item.raw.to_vec());
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn push_signer(
@@ -508,6 +562,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
                 envelope_timestamps,
                 certificates: Vec::new(),
                 crls: Vec::new(),
+                ocsp_responses: Vec::new(),
             }));
         }
         return read(&inner, options).map(|o| match o {
@@ -549,6 +604,7 @@ fn walk_signed_data(
         streamed,
         embedded: Vec::new(),
         crls: Vec::new(),
+        ocsp: Vec::new(),
         signers_seen: 0,
     };
     let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
@@ -583,6 +639,7 @@ fn walk_signed_data(
         envelope_timestamps: Vec::new(),
         certificates: walker.embedded,
         crls: walker.crls,
+        ocsp_responses: walker.ocsp,
     }))
 }
 

@@ -90,6 +90,13 @@ pub mod fuzzing {
         }
     }
 
+    /// Rebuilds the archive-timestamp inputs of the first signer of arbitrary bytes (and
+    /// reads the CAdES validation data through a whole read).
+    pub fn archive(data: &[u8]) {
+        let _ = crate::archive::archive_inputs(data, 0, Some(b"detached content"));
+        read_document(data);
+    }
+
     /// Removes text armour from arbitrary bytes.
     pub fn unarmor(data: &[u8]) {
         let _ = crate::armor::unarmor(data);

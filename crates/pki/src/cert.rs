@@ -328,6 +328,34 @@ impl Certificate {
         })
     }
 
+    /// The DER of the subject name (as `x509-cert` re-encodes it: DER input round-trips).
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.cert
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap_or_default()
+    }
+
+    /// The subjectPublicKey BIT STRING's bytes (what OCSP key hashes cover).
+    pub fn public_key_bits(&self) -> &[u8] {
+        self.cert
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+    }
+
+    /// Whether an extension with this OID is present.
+    pub fn has_extension(&self, oid: &str) -> bool {
+        self.cert
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .any(|e| e.extn_id.to_string() == oid)
+    }
+
     /// The extendedKeyUsage extension, when present.
     pub fn extended_key_usage(&self) -> Option<&ExtendedKeyUsageFacts> {
         self.extended_key_usage.as_ref()

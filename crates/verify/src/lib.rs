@@ -283,7 +283,8 @@ fn report_document(
     doc: lavoro_agile_cades::Document,
     options: &Options,
 ) -> FileOutcome {
-    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls);
+    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
+        .with_ocsp(&doc.ocsp_responses);
     report.format = Some(match doc.container {
         Container::Attached => Format::CadesAttached,
         Container::Detached => Format::CadesDetached,

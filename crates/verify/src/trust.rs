@@ -1,5 +1,5 @@
 //! Trust material given by the user: certificates (trust anchors that also serve to find
-//! signer certificates), CRLs and trusted lists. The kind is detected from the content.
+//! signer certificates), CRLs, OCSP responses and trusted lists. The kind is detected from the content.
 //!
 //! Certificates are decoded for path building (`lavoro-agile-pki`) as they are added, CRLs
 //! too; trusted lists are recognised and kept for the `trustlist` work, not used yet.
@@ -19,6 +19,8 @@ pub enum TrustKind {
     Crl,
     /// An ETSI TS 119 612 trusted list (XML).
     TrustedList,
+    /// An OCSP response (RFC 6960, DER `OCSPResponse` or `BasicOCSPResponse`).
+    OcspResponse,
 }
 
 /// Why trust material was refused.
@@ -38,6 +40,7 @@ pub struct TrustStore {
     trusted_lists: Vec<Vec<u8>>,
     path_anchors: Vec<Arc<lavoro_agile_pki::Certificate>>,
     path_crls: Vec<Arc<lavoro_agile_pki::Crl>>,
+    path_ocsp: Vec<Arc<lavoro_agile_pki::ocsp::OcspResponse>>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -133,6 +136,10 @@ impl TrustStore {
             }
             return kind.ok_or(TrustError::Unrecognised);
         }
+        if let Ok(r) = lavoro_agile_pki::ocsp::OcspResponse::from_der(bytes) {
+            self.path_ocsp.push(Arc::new(r));
+            return Ok(TrustKind::OcspResponse);
+        }
         if looks_like_crl(bytes) {
             self.push_crl(bytes.to_vec());
             return Ok(TrustKind::Crl);
@@ -164,6 +171,11 @@ impl TrustStore {
             Err(_) => tracing::warn!("CRL not decodable, not used for revocation"),
         }
         self.crls.push(der);
+    }
+
+    /// The OCSP responses given (used for revocation like CRLs).
+    pub fn path_ocsp(&self) -> &[Arc<lavoro_agile_pki::ocsp::OcspResponse>] {
+        &self.path_ocsp
     }
 
     /// The trust anchors decoded for path building.

@@ -14,7 +14,8 @@ use lavoro_agile_cades::ber::Tlv;
 use lavoro_agile_cades::cert::CertificateInfo;
 use lavoro_agile_cades::cms::AlgorithmIdentifier;
 use lavoro_agile_cades::crypto::{verify_signature, DigestAlgorithm, PublicKey, SignatureOutcome};
-use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation};
+use lavoro_agile_pki::ocsp::{CertStatus, OcspResponse};
+use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation, Unknown};
 use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
 use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
 use time::OffsetDateTime;
@@ -81,6 +82,7 @@ pub struct TrustContext {
     anchors: Vec<Arc<Certificate>>,
     intermediates: Vec<Arc<Certificate>>,
     crls: Vec<Arc<Crl>>,
+    ocsp: Vec<Arc<OcspResponse>>,
 }
 
 fn decode_crl(raw: &[u8]) -> Option<Crl> {
@@ -114,6 +116,123 @@ impl TrustContext {
             anchors: trust.path_anchors().to_vec(),
             intermediates,
             crls: all_crls,
+            ocsp: trust.path_ocsp().to_vec(),
+        }
+    }
+
+    /// Adds OCSP responses carried by the document (CAdES revocation values, PDF DSS).
+    pub fn with_ocsp(mut self, responses: &[Vec<u8>]) -> Self {
+        for raw in responses {
+            match OcspResponse::from_der(raw) {
+                Ok(r) => self.ocsp.push(Arc::new(r)),
+                Err(_) => tracing::warn!("embedded OCSP response not decodable, not used"),
+            }
+        }
+        self
+    }
+
+    /// Completes the revocation status of the links CRLs left unknown with OCSP responses
+    /// that name the certificate, come from an authorised responder (the issuer, or a
+    /// delegated responder with id-kp-OCSPSigning issued by it) and speak for `at`: its
+    /// thisUpdate–nextUpdate window holds it, or a later response while the certificate
+    /// was still valid (revocation is final: a later "good" covers earlier times).
+    fn apply_ocsp(&self, result: &mut PathResult, at: OffsetDateTime) {
+        if self.ocsp.is_empty() {
+            return;
+        }
+        let n = result.path.len();
+        for index in 0..n {
+            let Some(issuer) = result
+                .path
+                .get(index + 1)
+                .map(|l| Arc::clone(&l.certificate))
+            else {
+                break;
+            };
+            let Some(link) = result.path.get_mut(index) else {
+                break;
+            };
+            if link.anchor || matches!(link.revocation, Some(Revocation::Revoked(_))) {
+                continue;
+            }
+            let cert = Arc::clone(&link.certificate);
+            let mut best: Option<Revocation> = None;
+            let mut problem: Option<String> = None;
+            for response in &self.ocsp {
+                let Some(single) = response.response_for(&cert, &issuer) else {
+                    continue;
+                };
+                if let Err(why) = response.authorise(&issuer, single.this_update, &CadesCrypto) {
+                    problem.get_or_insert(why);
+                    continue;
+                }
+                let window = single.this_update <= at && single.next_update.is_none_or(|n| at <= n);
+                let later = at < single.this_update && single.this_update <= cert.not_after();
+                let status = match &single.status {
+                    CertStatus::Revoked(e) if e.revocation_date <= at => {
+                        Revocation::Revoked(e.clone())
+                    }
+                    CertStatus::Revoked(e) if window || later => Revocation::NotRevoked {
+                        crl_this_update: single.this_update,
+                        revoked_later: Some(e.revocation_date),
+                    },
+                    CertStatus::Good if window || later => Revocation::NotRevoked {
+                        crl_this_update: single.this_update,
+                        revoked_later: None,
+                    },
+                    CertStatus::Unknown => {
+                        problem.get_or_insert_with(|| {
+                            "the OCSP responder does not know the certificate".to_owned()
+                        });
+                        continue;
+                    }
+                    _ => {
+                        problem.get_or_insert_with(|| {
+                            "no OCSP response speaks for the validation time".to_owned()
+                        });
+                        continue;
+                    }
+                };
+                let better = match (&best, &status) {
+                    (None, _) | (_, Revocation::Revoked(_)) => true,
+                    (
+                        Some(Revocation::NotRevoked {
+                            crl_this_update: a, ..
+                        }),
+                        Revocation::NotRevoked {
+                            crl_this_update: b, ..
+                        },
+                    ) => b > a,
+                    _ => false,
+                };
+                if better {
+                    best = Some(status);
+                }
+            }
+            match best {
+                Some(Revocation::Revoked(e)) => {
+                    link.revocation = Some(Revocation::Revoked(e.clone()));
+                    let current = result.failure.take();
+                    result.failure = Some(match current {
+                        Some(f @ Failure::Revoked(_)) => f,
+                        Some(f @ Failure::CaRevoked { .. }) if index > 0 => f,
+                        _ if index == 0 => Failure::Revoked(e),
+                        _ => Failure::CaRevoked { index, entry: e },
+                    });
+                }
+                Some(status) => {
+                    if !matches!(link.revocation, Some(Revocation::NotRevoked { .. })) {
+                        link.revocation = Some(status);
+                    }
+                }
+                None => {
+                    if let (Some(why), None | Some(Revocation::Unknown(_))) =
+                        (problem, &link.revocation)
+                    {
+                        link.revocation = Some(Revocation::Unknown(Unknown::Unusable(why)));
+                    }
+                }
+            }
         }
     }
 
@@ -140,7 +259,9 @@ impl TrustContext {
             verifier: &CadesCrypto,
             budget: Budget::default(),
         };
-        path::validate(&target, at, &ctx)
+        let mut result = path::validate(&target, at, &ctx);
+        self.apply_ocsp(&mut result, at);
+        result
     }
 }
 

@@ -2,7 +2,8 @@
 //! (made by `make.py` there with a test CA, a test TSA and fixed times; expectations in
 //! `expected.tsv`): expiry and revocation before and after the timestamp, wrong imprints,
 //! TSA certificates without the timeStamping purpose, M7M and TSD envelopes, extraction
-//! through them, and standalone tokens checked against their content.
+//! through them, standalone tokens checked against their content, and OCSP responses
+//! (given or embedded; good, revoked, unknown, stale, from an unauthorised responder).
 //!
 //! A file of its own (not a module of `verify.rs`) so that branches touching either do
 //! not collide.
@@ -30,7 +31,11 @@ fn fixtures() -> PathBuf {
 fn options(spec: &str) -> Options {
     let mut trust = TrustStore::new();
     let mut at = ValidationTime::Now;
+    let mut revocation = RevocationPolicy::IfAvailable;
     for o in spec.split_whitespace() {
+        if o == "require-revocation" {
+            revocation = RevocationPolicy::Required;
+        }
         if let Some(t) = o.strip_prefix("trust=") {
             trust
                 .add_bytes(&std::fs::read(fixtures().join(t)).unwrap())
@@ -44,7 +49,7 @@ fn options(spec: &str) -> Options {
         at,
         now: datetime!(2026-11-27 00:00 UTC),
         keep_content: true,
-        revocation: RevocationPolicy::IfAvailable,
+        revocation,
     }
 }
 
@@ -134,7 +139,7 @@ fn fixtures_timestamp_table_all_rows_match() {
         }
         rows += 1;
     }
-    assert!(rows >= 14, "expected.tsv has only {rows} rows");
+    assert!(rows >= 23, "expected.tsv has only {rows} rows");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
