@@ -104,7 +104,8 @@ pub struct Document {
     /// Every CRL embedded in the SignedData envelopes, as stored (for revocation), the
     /// CAdES revocation values of the signers included.
     pub crls: Vec<Vec<u8>>,
-    /// OCSP responses (BasicOCSPResponse) from the signers' CAdES revocation values.
+    /// OCSP responses from the signers' CAdES revocation values (BasicOCSPResponse) and
+    /// Adobe revocation archives (OCSPResponse).
     pub ocsp_responses: Vec<Vec<u8>>,
 }
 
@@ -244,7 +245,15 @@ impl Walker<'_> {
     /// (`id-aa-ets-revocationValues`: `SEQUENCE { crlVals [0] SEQUENCE OF CertificateList
     /// OPTIONAL, ocspVals [1] SEQUENCE OF BasicOCSPResponse OPTIONAL, ... }`).
     fn validation_values(&mut self, si: &SignerInfo<'_>) {
-        for attr in &si.unsigned_attributes {
+        // Adobe's revocation archive (a signed attribute of PDF signatures) has the same
+        // shape: `SEQUENCE { crl [0] SEQUENCE OF CertificateList, ocsp [1] SEQUENCE OF
+        // OCSPResponse, ... }`.
+        let adobe = si
+            .signed_attributes
+            .iter()
+            .flat_map(|sa| sa.attributes.iter())
+            .filter(|a| a.oid == oids::ADBE_REVOCATION_INFO_ARCHIVAL);
+        for attr in si.unsigned_attributes.iter().chain(adobe) {
             for value in attr.values.iter().take(MAX_CRLS) {
                 let Ok(mut r) = value.children() else {
                     continue;
@@ -255,7 +264,9 @@ impl Walker<'_> {
                             self.embedded.push(Arc::new(ci));
                         }
                     }
-                } else if attr.oid == oids::REVOCATION_VALUES {
+                } else if attr.oid == oids::REVOCATION_VALUES
+                    || attr.oid == oids::ADBE_REVOCATION_INFO_ARCHIVAL
+                {
                     while let Ok(Some(field)) = r.next_tlv() {
                         let Ok(mut items) = field.children().and_then(|f| {
                             f.clone()

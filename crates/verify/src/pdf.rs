@@ -203,6 +203,7 @@ fn build(
             Crypto::Cms { outcome, .. } => match &**outcome {
                 ReadOutcome::Signed(doc) => {
                     TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
+                        .with_ocsp(&doc.ocsp_responses)
                 }
                 _ => TrustContext::new(&options.trust, &[], &[]),
             },

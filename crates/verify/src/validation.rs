@@ -498,8 +498,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                 "revocation",
                 Outcome::Passed,
                 None,
-                "Le liste di revoca (CRL) confermano che nessun certificato della catena era revocato alla data di verifica.",
-                "Certificate revocation lists (CRLs) confirm that no certificate of the chain was revoked at the validation time.",
+                "I dati di revoca (liste CRL o risposte OCSP) confermano che nessun certificato della catena era revocato alla data di verifica.",
+                "Revocation data (CRLs or OCSP responses) confirm that no certificate of the chain was revoked at the validation time.",
             ),
             warnings,
         );
@@ -511,8 +511,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                 "revocation",
                 Outcome::Indeterminate,
                 Some(SubIndication::TryLater),
-                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) aggiornata."),
-                format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) is needed."),
+                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
+                format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) or OCSP response is needed."),
             ),
             warnings,
         ),
@@ -520,8 +520,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
             warnings.push(Warning {
                 code: "revocation_not_checked",
                 message: Bilingual::new(
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}. Il certificato potrebbe essere stato revocato."),
-                    format!("Revocation not checked: no valid revocation list (CRL) for {list}. The certificate may have been revoked."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}. Il certificato potrebbe essere stato revocato."),
+                    format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}. The certificate may have been revoked."),
                 ),
             });
             (
@@ -529,8 +529,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                     "revocation",
                     Outcome::Skipped,
                     None,
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}."),
-                    format!("Revocation not checked: no valid revocation list (CRL) for {list}."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}."),
+                    format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}."),
                 ),
                 warnings,
             )
