@@ -422,7 +422,7 @@ pub(crate) fn note_poe(
 }
 
 /// Sub-indications that a proof of existence before the validation time can lift.
-fn lifted_by_poe(sub: Option<SubIndication>) -> bool {
+pub(crate) fn lifted_by_poe(sub: Option<SubIndication>) -> bool {
     matches!(
         sub,
         Some(
