@@ -217,7 +217,7 @@ pub fn archive_inputs(
                         .iter()
                         .enumerate()
                         .filter(|(j, _)| *j != k)
-                        .map(|(_, a)| a.clone())
+                        .map(|(_, a)| *a)
                         .collect();
                     let before = unsigned.get(..k).unwrap_or_default();
                     for subset in [others.as_slice(), before] {

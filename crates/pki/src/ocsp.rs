@@ -89,8 +89,11 @@ fn malformed() -> Error {
     Error::Malformed("OCSP response")
 }
 
+/// One element split off: (whole element, content, what follows).
+type Split<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
 /// Splits and checks the tag of the next element.
-fn next(data: &[u8], tag: u8) -> Result<(&[u8], &[u8], &[u8]), Error> {
+fn next(data: &[u8], tag: u8) -> Result<Split<'_>, Error> {
     match split_tlv(data) {
         Some((whole, content, rest)) if whole.first() == Some(&tag) => Ok((whole, content, rest)),
         _ => Err(malformed()),

@@ -247,11 +247,11 @@ pub fn validate_bytes(
                 match read_limited(path) {
                     Ok(Ok(content)) => {
                         tracing::debug!(content = %path.display(), "timestamped data loaded");
-                        facts = Box::new(lavoro_agile_cades::timestamp::check_timestamp(
+                        *facts = lavoro_agile_cades::timestamp::check_timestamp(
                             bytes,
                             Some(&content),
                             &read_options.supplied_certificates,
-                        ));
+                        );
                     }
                     Ok(Err(_)) | Err(_) => {
                         tracing::warn!(content = %path.display(), "timestamped data unreadable");
