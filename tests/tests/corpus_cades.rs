@@ -1,9 +1,9 @@
 //! The shared corpus (`../shared/corpus/MANIFEST.tsv`), CAdES rows, through the verifier.
 //!
 //! Each row is run with the trust material and validation time its manifest entry names
-//! and classified as: agree; pending (needs a later issue: a timestamp as proof of
-//! existence, a format not supported yet — printed, never counted as passing; rows that
-//! trust only trusted lists are no longer pending since the trusted-list issue);
+//! and classified as: agree; pending (a format not supported yet — printed, never
+//! counted as passing; timestamps as proof of existence and trusted lists are in, so a
+//! row that needs either must agree);
 //! recorded divergence
 //! (`tests/corpus/cades-divergences.tsv`, `C:` rows only, with a reason); or failure.
 //! Rules look at the row and at our facts, never at a file name.
@@ -116,31 +116,7 @@ fn classify(row: &Row, r: &FileReport, divergences: &HashMap<String, String>) ->
         .as_ref()
         .is_some_and(|e| serde_json::to_value(e.code).unwrap() == "unsupported_format")
     {
-        return Class::Pending("format not supported yet (M7M/PAdES issues)");
-    }
-    // Every integrity and cryptographic fact holds; what is missing is trust material or a
-    // proof of existence that later issues bring.
-    let integrity_holds = r.error.is_none()
-        && r.signatures.iter().all(|s| {
-            s.checks.iter().all(|c| {
-                c.outcome == Outcome::Passed
-                    || c.outcome == Outcome::Skipped
-                    || ["certificate_chain", "revocation", "algorithms"].contains(&c.name)
-            })
-        });
-    let sub_is = |pred: &dyn Fn(&str) -> bool| {
-        r.signatures
-            .iter()
-            .any(|s| s.subindication.is_some_and(|x| pred(x.as_str())))
-    };
-    // The verdict hinges on a proof of existence before expiry that only a timestamp in the
-    // file can give: timestamp-based validation comes with the timestamps issue.
-    if integrity_holds
-        && !r.timestamps.is_empty()
-        && row.indication.contains("TOTAL_PASSED")
-        && sub_is(&|x| x.ends_with("_NO_POE"))
-    {
-        return Class::Pending("needs a timestamp as proof of existence (timestamps issue)");
+        return Class::Pending("format not supported yet");
     }
     match divergences.get(&row.path) {
         Some(reason) if row.note.starts_with("C:") => Class::Diverges(reason.clone()),
@@ -246,4 +222,43 @@ fn corpus_cades_rows_agree_or_are_pending() {
         failures.join("\n")
     );
     assert!(!agree.is_empty());
+}
+
+/// Archive timestamps (ATSv2, ATSv3) cover the data rebuilt from the envelope: every one in
+/// the corpus files that carry them matches.
+#[test]
+fn corpus_archive_timestamps_imprints_match() {
+    let Some(corpus) = corpus_dir() else { return };
+    let options = Options {
+        trust: TrustStore::new(),
+        at: ValidationTime::Now,
+        now: OffsetDateTime::now_utc(),
+        keep_content: false,
+        revocation: RevocationPolicy::IfAvailable,
+    };
+    let imprints = |r: &FileReport| -> Vec<Outcome> {
+        r.timestamps
+            .iter()
+            .filter(|t| t.kind == "archive")
+            .flat_map(|t| t.checks.iter().filter(|c| c.name == "message_imprint"))
+            .map(|c| c.outcome)
+            .collect()
+    };
+    for (file, count) in [
+        ("cades/dss-CAdESDoubleLTA.p7m", 2),
+        ("cades/dss-cadesLTAwithATv2expired.p7s", 1),
+        ("cades/dss-cades-broken-sig-tst-and-ats-v3.cms", 1),
+    ] {
+        let input = FileInput {
+            display: file.to_owned(),
+            path: corpus.join(file),
+            content: None,
+        };
+        let report = validate_file(&input, &options).report;
+        assert_eq!(
+            imprints(&report),
+            vec![Outcome::Passed; count],
+            "{file}: archive timestamp imprints"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::archive;
 use crate::armor::{unarmor, Armor};
 use crate::ber::{universal, Tlv};
 use crate::cert::CertificateInfo;
@@ -58,8 +59,8 @@ pub enum TimestampKind {
     Content,
     /// The whole signed envelope (the timestamp part of an M7M).
     Envelope,
-    /// A CAdES-A archive timestamp: its TSA signature is checked, what it covers (the
-    /// archive-timestamp hash) is not computed yet.
+    /// A CAdES-A archive timestamp: v2 and v3 are checked against the archive data
+    /// rebuilt from the envelope ([`crate::archive`]); v1 only for its TSA signature.
     Archive,
     /// A bare token whose data is not at hand (`.tst`).
     Token,
@@ -100,8 +101,12 @@ pub struct Document {
     pub envelope_timestamps: Vec<TimestampFacts>,
     /// Every certificate embedded in the SignedData envelopes (for path building).
     pub certificates: Vec<Arc<CertificateInfo>>,
-    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation).
+    /// Every CRL embedded in the SignedData envelopes, as stored (for revocation), the
+    /// CAdES revocation values of the signers included.
     pub crls: Vec<Vec<u8>>,
+    /// OCSP responses from the signers' CAdES revocation values (BasicOCSPResponse) and
+    /// Adobe revocation archives (OCSPResponse).
+    pub ocsp_responses: Vec<Vec<u8>>,
 }
 
 /// What reading found.
@@ -122,6 +127,7 @@ struct Walker<'o> {
     streamed: Option<&'o StreamedContent>,
     embedded: Vec<Arc<CertificateInfo>>,
     crls: Vec<Vec<u8>>,
+    ocsp: Vec<Vec<u8>>,
     signers_seen: usize,
 }
 
@@ -167,6 +173,9 @@ impl Walker<'_> {
         for c in sd.crls.iter().take(MAX_CRLS) {
             self.crls.push(c.raw.to_vec());
         }
+        for si in sd.signer_infos.iter().flatten() {
+            self.validation_values(si);
+        }
         // The outer content of a streamed file was hashed on the way in.
         let streamed = if level == 0 { self.streamed } else { None };
         if sd.encap.content.is_none() && level == 0 && streamed.is_none() {
@@ -180,7 +189,8 @@ impl Walker<'_> {
         if content.is_none() && streamed.is_none() {
             state.content_missing = true;
         }
-        for si in sd.signer_infos.iter().cloned() {
+        for (index, si) in sd.signer_infos.iter().cloned().enumerate() {
+            let at = entries.len();
             self.push_signer(
                 &mut entries,
                 level,
@@ -192,6 +202,19 @@ impl Walker<'_> {
                 },
                 0,
             )?;
+            if let Some(entry) = entries.get_mut(at) {
+                let detached = match &sd.encap.content {
+                    Some(_) => None,
+                    None => content,
+                };
+                check_archive_timestamps(
+                    entry,
+                    data,
+                    index,
+                    detached,
+                    &self.options.supplied_certificates,
+                );
+            }
         }
         if sd.signer_infos.is_empty() {
             entries.push(SignatureEntry {
@@ -215,6 +238,63 @@ impl Walker<'_> {
             state.final_content = content.map(<[u8]>::to_vec);
         }
         Ok(())
+    }
+
+    /// Collects a signer's CAdES validation data: certificate values
+    /// (`id-aa-ets-certValues`, SEQUENCE OF Certificate) and revocation values
+    /// (`id-aa-ets-revocationValues`: `SEQUENCE { crlVals [0] SEQUENCE OF CertificateList
+    /// OPTIONAL, ocspVals [1] SEQUENCE OF BasicOCSPResponse OPTIONAL, ... }`).
+    fn validation_values(&mut self, si: &SignerInfo<'_>) {
+        // Adobe's revocation archive (a signed attribute of PDF signatures) has the same
+        // shape: `SEQUENCE { crl [0] SEQUENCE OF CertificateList, ocsp [1] SEQUENCE OF
+        // OCSPResponse, ... }`.
+        let adobe = si
+            .signed_attributes
+            .iter()
+            .flat_map(|sa| sa.attributes.iter())
+            .filter(|a| a.oid == oids::ADBE_REVOCATION_INFO_ARCHIVAL);
+        for attr in si.unsigned_attributes.iter().chain(adobe) {
+            for value in attr.values.iter().take(MAX_CRLS) {
+                let Ok(mut r) = value.children() else {
+                    continue;
+                };
+                if attr.oid == oids::CERTIFICATE_VALUES {
+                    while let Ok(Some(c)) = r.next_tlv() {
+                        if let Ok(ci) = CertificateInfo::from_bytes(c.raw) {
+                            self.embedded.push(Arc::new(ci));
+                        }
+                    }
+                } else if attr.oid == oids::REVOCATION_VALUES
+                    || attr.oid == oids::ADBE_REVOCATION_INFO_ARCHIVAL
+                {
+                    while let Ok(Some(field)) = r.next_tlv() {
+                        let Ok(mut items) = field.children().and_then(|f| {
+                            f.clone()
+                                .next_tlv()?
+                                .ok_or(Error::Malformed("empty"))
+                                .and_then(|s| s.children())
+                        }) else {
+                            continue;
+                        };
+                        let target = if field.tag.is_context(0) {
+                            &mut self.crls
+                        } else if field.tag.is_context(1) {
+                            &mut self.ocsp
+                        } else {
+                            continue;
+                        };
+                        let mut n = 0;
+                        while let Ok(Some(item)) = items.next_tlv() {
+                            if n >= MAX_CRLS {
+                                break;
+                            }
+                            target.push(item.raw.to_vec());
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn push_signer(
@@ -297,6 +377,51 @@ impl Walker<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Checks the archive timestamps (v2, v3) of a signer against the data they cover, rebuilt
+/// from the envelope ([`crate::archive`]); the others keep their imprint unchecked.
+fn check_archive_timestamps(
+    entry: &mut SignatureEntry,
+    envelope: &[u8],
+    index: usize,
+    detached: Option<&[u8]>,
+    supplied: &[Arc<CertificateInfo>],
+) {
+    let Ok(facts) = &entry.facts else { return };
+    if !entry
+        .timestamps
+        .iter()
+        .any(|(k, _)| *k == TimestampKind::Archive)
+    {
+        return;
+    }
+    let inputs = match archive::archive_inputs(envelope, index, detached) {
+        Ok(i) => i,
+        Err(_) => return,
+    };
+    let tokens = facts.archive_timestamps.iter();
+    let slots = entry
+        .timestamps
+        .iter_mut()
+        .filter(|(k, _)| *k == TimestampKind::Archive);
+    for (token, (_, slot)) in tokens.zip(slots) {
+        let Some(input) = inputs.iter().find(|i| &i.token == token) else {
+            continue;
+        };
+        let mut first = None;
+        for candidate in &input.candidates {
+            let checked = check_timestamp(token, Some(candidate), supplied);
+            if checked.imprint == ImprintOutcome::Match {
+                first = Some(checked);
+                break;
+            }
+            first.get_or_insert(checked);
+        }
+        if let Some(checked) = first {
+            *slot = checked;
+        }
     }
 }
 
@@ -448,6 +573,7 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Error> {
                 envelope_timestamps,
                 certificates: Vec::new(),
                 crls: Vec::new(),
+                ocsp_responses: Vec::new(),
             }));
         }
         return read(&inner, options).map(|o| match o {
@@ -489,6 +615,7 @@ fn walk_signed_data(
         streamed,
         embedded: Vec::new(),
         crls: Vec::new(),
+        ocsp: Vec::new(),
         signers_seen: 0,
     };
     let mut levels: Vec<Vec<SignatureEntry>> = Vec::new();
@@ -523,6 +650,7 @@ fn walk_signed_data(
         envelope_timestamps: Vec::new(),
         certificates: walker.embedded,
         crls: walker.crls,
+        ocsp_responses: walker.ocsp,
     }))
 }
 

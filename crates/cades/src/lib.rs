@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod armor;
 pub mod attrs;
 pub mod ber;
@@ -87,6 +88,13 @@ pub mod fuzzing {
         if let Ok(Some(s)) = crate::stream::stream_signed_data(data) {
             let _ = crate::read_streamed(&s.skeleton, &s.content, &crate::ReadOptions::default());
         }
+    }
+
+    /// Rebuilds the archive-timestamp inputs of the first signer of arbitrary bytes (and
+    /// reads the CAdES validation data through a whole read).
+    pub fn archive(data: &[u8]) {
+        let _ = crate::archive::archive_inputs(data, 0, Some(b"detached content"));
+        read_document(data);
     }
 
     /// Removes text armour from arbitrary bytes.

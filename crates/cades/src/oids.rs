@@ -30,6 +30,12 @@ pub const ARCHIVE_TIMESTAMPS: [&str; 3] = [
     "1.2.840.113549.1.9.16.2.48",
     "0.4.0.1733.2.4",
 ];
+/// id-aa-ets-certValues (CAdES-X-L certificate values).
+pub const CERTIFICATE_VALUES: &str = "1.2.840.113549.1.9.16.2.23";
+/// id-aa-ets-revocationValues (CAdES-X-L CRLs and OCSP responses).
+pub const REVOCATION_VALUES: &str = "1.2.840.113549.1.9.16.2.24";
+/// adbe-revocationInfoArchival (PDF signatures: CRLs and OCSP responses, signed).
+pub const ADBE_REVOCATION_INFO_ARCHIVAL: &str = "1.2.840.113583.1.1.8";
 /// subjectKeyIdentifier extension.
 pub const SUBJECT_KEY_IDENTIFIER: &str = "2.5.29.14";
 /// commonName.

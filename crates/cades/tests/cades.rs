@@ -186,6 +186,7 @@ fn fuzz_corpora_replay_without_panic() {
     assert!(replay("mime", fuzzing::mime) > 0);
     assert!(replay("timestamp", fuzzing::timestamp) > 0);
     assert!(replay("cades_stream", fuzzing::stream) > 0);
+    assert!(replay("cades_archive", fuzzing::archive) >= 3);
 }
 
 #[test]

@@ -4,8 +4,8 @@ use der::{Decode, Encode};
 use sha2::Digest;
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, KeyUsages,
-    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
+    KeyUsages, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 
@@ -93,6 +93,16 @@ pub struct Certificate {
     policies: Vec<String>,
     qc_compliance: bool,
     curve: Option<String>,
+    extended_key_usage: Option<ExtendedKeyUsageFacts>,
+}
+
+/// The extendedKeyUsage extension: whether it is critical and the purposes it lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtendedKeyUsageFacts {
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+    /// The key purpose OIDs, dotted.
+    pub purposes: Vec<String>,
 }
 
 pub(crate) fn to_offset(t: &x509_cert::time::Time) -> OffsetDateTime {
@@ -121,6 +131,7 @@ impl Certificate {
         let mut unknown_critical = Vec::new();
         let mut policies = Vec::new();
         let mut qc_compliance = false;
+        let mut extended_key_usage = None;
         for ext in t.extensions.iter().flatten() {
             let oid = ext.extn_id.to_string();
             let value = ext.extn_value.as_bytes();
@@ -153,6 +164,16 @@ impl Certificate {
                                 .map(|i| i.policy_identifier.to_string())
                                 .collect();
                     }
+                }
+                "2.5.29.37" => {
+                    // A malformed list grants no purpose (it was not a reason to refuse
+                    // the certificate before purposes were read).
+                    extended_key_usage = Some(ExtendedKeyUsageFacts {
+                        critical: ext.critical,
+                        purposes: ExtendedKeyUsage::from_der(value)
+                            .map(|e| e.0.iter().map(ToString::to_string).collect())
+                            .unwrap_or_default(),
+                    });
                 }
                 "1.3.6.1.5.5.7.1.3" => {
                     qc_compliance = value
@@ -188,6 +209,7 @@ impl Certificate {
             policies,
             qc_compliance,
             curve,
+            extended_key_usage,
             cert,
         })
     }
@@ -304,6 +326,39 @@ impl Certificate {
         self.key_usage.as_ref().is_none_or(|k| {
             k.0.contains(KeyUsages::NonRepudiation) || k.0.contains(KeyUsages::DigitalSignature)
         })
+    }
+
+    /// The DER of the subject name (as `x509-cert` re-encodes it: DER input round-trips).
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.cert
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap_or_default()
+    }
+
+    /// The subjectPublicKey BIT STRING's bytes (what OCSP key hashes cover).
+    pub fn public_key_bits(&self) -> &[u8] {
+        self.cert
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+    }
+
+    /// Whether an extension with this OID is present.
+    pub fn has_extension(&self, oid: &str) -> bool {
+        self.cert
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .any(|e| e.extn_id.to_string() == oid)
+    }
+
+    /// The extendedKeyUsage extension, when present.
+    pub fn extended_key_usage(&self) -> Option<&ExtendedKeyUsageFacts> {
+        self.extended_key_usage.as_ref()
     }
 
     /// The subject key identifier.

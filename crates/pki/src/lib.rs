@@ -20,6 +20,7 @@ pub mod cert;
 pub mod crl;
 mod derx;
 pub mod names;
+pub mod ocsp;
 pub mod path;
 pub mod policy;
 
@@ -83,6 +84,11 @@ pub mod fuzzing {
             let _ = c.italian_qualified_hint();
             let _ = crate::names::normalized(c.subject());
         }
+    }
+
+    /// Decodes arbitrary bytes as an OCSP response.
+    pub fn ocsp(data: &[u8]) {
+        crate::ocsp::fuzz(data);
     }
 
     /// Decodes arbitrary bytes as a CRL.

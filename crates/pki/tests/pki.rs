@@ -77,4 +77,20 @@ fn replay(target: &str, entry: fn(&[u8])) -> usize {
 fn fuzz_corpora_replay_without_panic() {
     assert!(replay("pki_certificate", lavoro_agile_pki::fuzzing::certificate) >= 5);
     assert!(replay("pki_crl", lavoro_agile_pki::fuzzing::crl) >= 3);
+    assert!(replay("pki_ocsp", lavoro_agile_pki::fuzzing::ocsp) >= 5);
+}
+
+#[test]
+fn ocsp_responses_decode_and_truncated_is_error() {
+    use lavoro_agile_pki::ocsp::OcspResponse;
+    for name in [
+        "ocsp-good.der",
+        "ocsp-revoked.der",
+        "ocsp-unknown.der",
+        "ocsp-good-by-ca.der",
+    ] {
+        let r = OcspResponse::from_der(&corpus("pki_ocsp", name)).unwrap();
+        assert!(r.produced_at().year() >= 2026, "{name}");
+    }
+    assert!(OcspResponse::from_der(&corpus("pki_ocsp", "truncated.der")).is_err());
 }

@@ -89,6 +89,11 @@ pub fn source_kind(k: SourceKind, lang: Lang) -> &'static str {
         SourceKind::Certificate => t(lang, "Certificato di fiducia", "Trusted certificate"),
         SourceKind::Crl => t(lang, "Lista di revoca (CRL)", "Revocation list (CRL)"),
         SourceKind::TrustedList => t(lang, "Elenco di fiducia", "Trusted list"),
+        SourceKind::Ocsp => t(
+            lang,
+            "Risposta OCSP (stato di revoca)",
+            "OCSP response (revocation status)",
+        ),
     }
 }
 

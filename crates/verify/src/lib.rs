@@ -89,11 +89,11 @@ pub struct FileOutcome {
 /// Signature file extensions, removed to name the content (`x.pdf.p7m` -> `x.pdf`).
 pub const SIGNATURE_EXTENSIONS: [&str; 6] = ["p7m", "p7s", "sig", "pkcs7", "tsd", "m7m"];
 
-/// Default content of a detached signature: the path minus a final `.p7s`, `.sig`,
-/// `.pkcs7` or `.p7m`.
+/// Default content of a detached signature or a standalone timestamp token: the path
+/// minus a final `.p7s`, `.sig`, `.pkcs7`, `.p7m`, `.tsr` or `.tst`.
 pub fn default_detached_content(path: &Path) -> Option<PathBuf> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    if ["p7s", "sig", "pkcs7", "p7m"].contains(&ext.as_str()) {
+    if ["p7s", "sig", "pkcs7", "p7m", "tsr", "tst"].contains(&ext.as_str()) {
         Some(path.with_extension(""))
     } else {
         None
@@ -240,8 +240,24 @@ pub fn validate_bytes(
                 content: None,
             };
         }
-        Ok(ReadOutcome::TimestampToken(facts)) => {
+        Ok(ReadOutcome::TimestampToken(mut facts)) => {
             report.format = Some(Format::Tst);
+            // A standalone token is checked against the data it covers when given.
+            if let Some(path) = content_path {
+                match read_limited(path) {
+                    Ok(Ok(content)) => {
+                        tracing::debug!(content = %path.display(), "timestamped data loaded");
+                        *facts = lavoro_agile_cades::timestamp::check_timestamp(
+                            bytes,
+                            Some(&content),
+                            &read_options.supplied_certificates,
+                        );
+                    }
+                    Ok(Err(_)) | Err(_) => {
+                        tracing::warn!(content = %path.display(), "timestamped data unreadable");
+                    }
+                }
+            }
             let ctx = validation::TrustContext::new(&options.trust, &[], &[]);
             report.timestamps.push(timestamp_report(
                 "T1".to_owned(),
@@ -267,47 +283,51 @@ fn report_document(
     doc: lavoro_agile_cades::Document,
     options: &Options,
 ) -> FileOutcome {
-    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls);
+    let trust_ctx = validation::TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
+        .with_ocsp(&doc.ocsp_responses);
     report.format = Some(match doc.container {
         Container::Attached => Format::CadesAttached,
         Container::Detached => Format::CadesDetached,
         Container::TimeStampedData => Format::Tsd,
         Container::M7m => Format::M7m,
     });
-    for (i, entry) in doc.signatures.iter().enumerate() {
-        let sig = signature_report(format!("S{}", i + 1), entry, options, &trust_ctx);
-        report.signatures.push(sig);
-    }
+    // Timestamps first: a valid one is a proof of existence for what it covers.
+    let mut timestamps = Vec::new();
+    let mut poe: Vec<Vec<ProofOfExistence>> = vec![Vec::new(); doc.signatures.len()];
     for (i, entry) in doc.signatures.iter().enumerate() {
         for (kind, facts) in &entry.timestamps {
-            let id = format!("T{}", report.timestamps.len() + 1);
-            let kind = match kind {
-                TimestampKind::Signature => "signature",
-                TimestampKind::Content => "content",
-                TimestampKind::Envelope => "envelope",
-                TimestampKind::Archive => "archive",
-                TimestampKind::Token => "token",
+            let id = format!("T{}", timestamps.len() + 1);
+            let (kind, proves) = match kind {
+                TimestampKind::Signature => ("signature", true),
+                TimestampKind::Content => ("content", false),
+                TimestampKind::Envelope => ("envelope", true),
+                TimestampKind::Archive => ("archive", true),
+                TimestampKind::Token => ("token", false),
             };
-            let covers = vec![format!("S{}", i + 1)];
-            report.timestamps.push(timestamp_report(
-                id, kind, facts, covers, options, &trust_ctx,
-            ));
+            let covers = covered_by_signature_timestamp(&doc, i);
+            let t = timestamp_report(id, kind, facts, covers.clone(), options, &trust_ctx);
+            if proves {
+                note_poe(&mut poe, &t, facts, &covers);
+            }
+            timestamps.push(t);
         }
     }
-    let all: Vec<String> = (1..=report.signatures.len())
+    let all: Vec<String> = (1..=doc.signatures.len())
         .map(|i| format!("S{i}"))
         .collect();
     for facts in &doc.envelope_timestamps {
-        let id = format!("T{}", report.timestamps.len() + 1);
-        report.timestamps.push(timestamp_report(
-            id,
-            "envelope",
-            facts,
-            all.clone(),
-            options,
-            &trust_ctx,
-        ));
+        let id = format!("T{}", timestamps.len() + 1);
+        let t = timestamp_report(id, "envelope", facts, all.clone(), options, &trust_ctx);
+        note_poe(&mut poe, &t, facts, &all);
+        timestamps.push(t);
     }
+    for (i, entry) in doc.signatures.iter().enumerate() {
+        let proofs = poe.get(i).map(Vec::as_slice).unwrap_or_default();
+        let sig =
+            signature_report_with_poe(format!("S{}", i + 1), entry, options, &trust_ctx, proofs);
+        report.signatures.push(sig);
+    }
+    report.timestamps = timestamps;
     if report.signatures.is_empty() && report.timestamps.is_empty() {
         // The contract: an error exactly when nothing at all could be located.
         report.error = Some(file_error(
@@ -338,10 +358,98 @@ pub(crate) fn signature_report(
     options: &Options,
     ctx: &validation::TrustContext,
 ) -> SignatureReport {
+    signature_report_with_poe(id, entry, options, ctx, &[])
+}
+
+/// A proof that a signature existed at a time: a valid timestamp covering it.
+#[derive(Debug, Clone)]
+pub(crate) struct ProofOfExistence {
+    /// The timestamp's id (`T1`, ...).
+    pub(crate) timestamp: String,
+    /// The time the timestamp asserts.
+    pub(crate) time: OffsetDateTime,
+}
+
+/// The signatures a timestamp on signature `i` proves: the signature itself and, when its
+/// content is intact, every signature of the envelopes nested in its content (they are
+/// part of what it signed).
+fn covered_by_signature_timestamp(doc: &lavoro_agile_cades::Document, i: usize) -> Vec<String> {
+    let mut covers = vec![format!("S{}", i + 1)];
+    let Some(entry) = doc.signatures.get(i) else {
+        return covers;
+    };
+    let intact = entry.countersignature_of.is_none()
+        && entry
+            .facts
+            .as_ref()
+            .is_ok_and(|f| f.digest == lavoro_agile_cades::signer::DigestOutcome::Match);
+    if intact {
+        for (j, other) in doc.signatures.iter().enumerate() {
+            if other.envelope > entry.envelope {
+                covers.push(format!("S{}", j + 1));
+            }
+        }
+    }
+    covers
+}
+
+/// Records a timestamp as proof of existence of what it covers when it is valid and its
+/// imprint was checked (an archive timestamp whose hash is not computed proves nothing).
+pub(crate) fn note_poe(
+    poe: &mut [Vec<ProofOfExistence>],
+    t: &report::TimestampReport,
+    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
+    covers: &[String],
+) {
+    if t.indication != Indication::TotalPassed
+        || facts.imprint != lavoro_agile_cades::timestamp::ImprintOutcome::Match
+    {
+        return;
+    }
+    let Some(time) = facts.gen_time else { return };
+    for id in covers {
+        let index = id
+            .strip_prefix('S')
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1));
+        if let Some(list) = index.and_then(|i| poe.get_mut(i)) {
+            list.push(ProofOfExistence {
+                timestamp: t.id.clone(),
+                time,
+            });
+        }
+    }
+}
+
+/// Sub-indications that a proof of existence before the validation time can lift.
+pub(crate) fn lifted_by_poe(sub: Option<SubIndication>) -> bool {
+    matches!(
+        sub,
+        Some(
+            SubIndication::OutOfBoundsNoPoe
+                | SubIndication::OutOfBoundsNotRevoked
+                | SubIndication::RevokedNoPoe
+                | SubIndication::RevokedCaNoPoe
+                | SubIndication::CryptoConstraintsFailureNoPoe
+        )
+    )
+}
+
+/// As [`signature_report`], with the proofs of existence of the signature: when the verdict
+/// at the validation time fails only for lack of one (an expired or revoked certificate, an
+/// algorithm no longer accepted), the signature is validated again at the earliest proof's
+/// time, and that verdict is kept when the proof lifts the failure (basis `timestamp`).
+pub(crate) fn signature_report_with_poe(
+    id: String,
+    entry: &lavoro_agile_cades::SignatureEntry,
+    options: &Options,
+    ctx: &validation::TrustContext,
+    proofs: &[ProofOfExistence],
+) -> SignatureReport {
     let countersignature = entry.countersignature_of.is_some();
     let claimed = entry.facts.as_ref().ok().and_then(|f| f.signing_time);
     let mut early_warnings = Vec::new();
-    let validation_time = match options.at {
+    let mut validation_time = match options.at {
         ValidationTime::Now => ValidationTimeReport {
             time: UtcTime(options.now),
             basis: TimeBasis::Now,
@@ -381,23 +489,39 @@ pub(crate) fn signature_report(
                 None,
             ),
             Ok(facts) => {
-                let (mut c, mut w) = assess::checks_for(
-                    facts,
-                    &options.trust,
-                    if countersignature {
-                        assess::Role::CounterSignature
-                    } else {
-                        assess::Role::Signature
-                    },
-                );
-                validation::apply(
-                    &mut c,
-                    &mut w,
-                    facts,
-                    ctx,
-                    validation_time.time.0,
-                    options.revocation,
-                );
+                let run = |at: OffsetDateTime| {
+                    let (mut c, mut w) = assess::checks_for(
+                        facts,
+                        &options.trust,
+                        if countersignature {
+                            assess::Role::CounterSignature
+                        } else {
+                            assess::Role::Signature
+                        },
+                    );
+                    validation::apply(&mut c, &mut w, facts, ctx, at, options.revocation);
+                    (c, w)
+                };
+                let (mut c, mut w) = run(validation_time.time.0);
+                let earliest = proofs
+                    .iter()
+                    .filter(|p| p.time < validation_time.time.0)
+                    .min_by_key(|p| p.time);
+                if let Some(proof) = earliest {
+                    if lifted_by_poe(assess::verdict(&c).1) {
+                        let (c2, mut w2) = run(proof.time);
+                        if !lifted_by_poe(assess::verdict(&c2).1) {
+                            let before = validation_time.time.0;
+                            validation_time = ValidationTimeReport {
+                                time: UtcTime(proof.time),
+                                basis: TimeBasis::Timestamp,
+                            };
+                            w2.push(poe_warning(&proof.timestamp, proof.time, before));
+                            c = c2;
+                            w = w2;
+                        }
+                    }
+                }
                 let signer = match &facts.certificate {
                     lavoro_agile_cades::signer::CertificateLookup::Found {
                         certificate, ..
@@ -459,6 +583,29 @@ pub(crate) fn signature_report(
         pdf: None,
         qualification,
     }
+}
+
+/// The plain-words statement that a signature was validated at a timestamp's time.
+fn poe_warning(timestamp: &str, at: OffsetDateTime, asked: OffsetDateTime) -> Warning {
+    let (at, asked) = (day_time(at), day_time(asked));
+    Warning {
+        code: "validated_at_timestamp",
+        message: report::Bilingual::new(
+            format!("La marca temporale {timestamp} prova che la firma esisteva già il {at}: la firma è stata verificata a quella data, perché alla data richiesta ({asked}) il certificato era scaduto o revocato, o un algoritmo non era più ammesso."),
+            format!("Timestamp {timestamp} proves that the signature already existed on {at}: the signature was checked at that time, because at the time asked for ({asked}) the certificate had expired or been revoked, or an algorithm was no longer accepted."),
+        ),
+    }
+}
+
+fn day_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 pub(crate) fn timestamp_report(

@@ -146,6 +146,7 @@ fn build(
         }
     };
     let revisions = read.revision_ends.len();
+    let mut later: Vec<Later<'_>> = Vec::new();
     for facts in &read.signatures {
         let pdf = pdf_report(facts, revisions);
         let pdf_checks = pdf_checks(facts);
@@ -203,6 +204,7 @@ fn build(
             Crypto::Cms { outcome, .. } => match &**outcome {
                 ReadOutcome::Signed(doc) => {
                     TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
+                        .with_ocsp(&doc.ocsp_responses)
                 }
                 _ => TrustContext::new(&options.trust, &[], &[]),
             },
@@ -217,22 +219,16 @@ fn build(
                 .countersignature_of
                 .map(|p| format!("S{}", base + p + 1));
             if entry.countersignature_of.is_none() {
-                // In a PDF the digest covers the signed version, not the file as it is now.
-                for c in &mut sig.checks {
-                    if c.name == "message_digest" && c.outcome == Outcome::Passed {
-                        c.detail = Bilingual::new(
-                            "La versione firmata del documento è integra: la sua impronta corrisponde a quella firmata.",
-                            "The signed version of the document is intact: its digest matches the signed one.",
-                        );
-                    }
-                }
-                sig.checks.splice(0..0, pdf_checks.iter().cloned());
-                sig.warnings.extend(warnings.iter().cloned());
-                let (indication, subindication) = assess::verdict(&sig.checks);
-                sig.indication = indication;
-                sig.subindication = subindication;
-                sig.explanation = explanation(indication, subindication, facts);
-                sig.pdf = Some(pdf.clone());
+                finish_pdf_signature(&mut sig, facts, &pdf_checks, &warnings, &pdf);
+                later.push(Later {
+                    report_index: report.signatures.len(),
+                    entry: entry.clone(),
+                    ctx: ctx.clone(),
+                    facts,
+                    pdf_checks: pdf_checks.clone(),
+                    warnings: warnings.clone(),
+                    pdf: pdf.clone(),
+                });
             }
             for (kind, t) in &entry.timestamps {
                 let tid = format!("T{}", report.timestamps.len() + 1);
@@ -255,6 +251,7 @@ fn build(
             report.signatures.push(sig);
         }
     }
+    proofs_of_existence(&mut report, &later, options);
     if report.signatures.is_empty() && report.timestamps.is_empty() {
         report.error = Some(FileError {
             code: ErrorCode::NotASignature,
@@ -270,6 +267,88 @@ fn build(
     FileOutcome {
         report,
         content: None,
+    }
+}
+
+/// A PDF signature kept for a second look once every timestamp of the file is known.
+struct Later<'a> {
+    report_index: usize,
+    entry: SignatureEntry,
+    ctx: TrustContext,
+    facts: &'a SignatureFacts,
+    pdf_checks: Vec<Check>,
+    warnings: Vec<Warning>,
+    pdf: PdfSignature,
+}
+
+/// Adds what a PDF signature has beyond a CMS one: the PDF checks first, the PDF warnings,
+/// the verdict over both, the explanation and the `pdf` section.
+fn finish_pdf_signature(
+    sig: &mut SignatureReport,
+    facts: &SignatureFacts,
+    pdf_checks: &[Check],
+    warnings: &[Warning],
+    pdf: &PdfSignature,
+) {
+    // In a PDF the digest covers the signed version, not the file as it is now.
+    for c in &mut sig.checks {
+        if c.name == "message_digest" && c.outcome == Outcome::Passed {
+            c.detail = Bilingual::new(
+                "La versione firmata del documento è integra: la sua impronta corrisponde a quella firmata.",
+                "The signed version of the document is intact: its digest matches the signed one.",
+            );
+        }
+    }
+    sig.checks.splice(0..0, pdf_checks.iter().cloned());
+    sig.warnings.extend(warnings.iter().cloned());
+    let (indication, subindication) = assess::verdict(&sig.checks);
+    sig.indication = indication;
+    sig.subindication = subindication;
+    sig.explanation = explanation(indication, subindication, facts);
+    sig.pdf = Some(pdf.clone());
+}
+
+/// Valid timestamps of the file (signature timestamps, document timestamps added later)
+/// as proofs of existence of the signatures they cover: a signature that failed only for
+/// lack of one is validated again at the earliest (see `crate::signature_report_with_poe`).
+fn proofs_of_existence(report: &mut FileReport, later: &[Later<'_>], options: &Options) {
+    for l in later {
+        let Some(sig) = report.signatures.get(l.report_index) else {
+            continue;
+        };
+        if !crate::lifted_by_poe(sig.subindication) {
+            continue;
+        }
+        let proofs: Vec<crate::ProofOfExistence> = report
+            .timestamps
+            .iter()
+            .filter(|t| {
+                t.indication == crate::Indication::TotalPassed
+                    && t.covers.contains(&sig.id)
+                    && t.checks
+                        .iter()
+                        .any(|c| c.name == "message_imprint" && c.outcome == Outcome::Passed)
+            })
+            .filter_map(|t| {
+                t.gen_time.map(|g| crate::ProofOfExistence {
+                    timestamp: t.id.clone(),
+                    time: g.0,
+                })
+            })
+            .collect();
+        if proofs.is_empty() {
+            continue;
+        }
+        let mut again =
+            crate::signature_report_with_poe(sig.id.clone(), &l.entry, options, &l.ctx, &proofs);
+        if again.validation_time.basis != crate::report::TimeBasis::Timestamp {
+            continue;
+        }
+        again.counter_signature_of = sig.counter_signature_of.clone();
+        finish_pdf_signature(&mut again, l.facts, &l.pdf_checks, &l.warnings, &l.pdf);
+        if let Some(slot) = report.signatures.get_mut(l.report_index) {
+            *slot = again;
+        }
     }
 }
 

@@ -50,6 +50,8 @@ pub enum SourceKind {
     Crl,
     /// An ETSI TS 119 612 trusted list.
     TrustedList,
+    /// An OCSP response.
+    Ocsp,
 }
 
 /// One source of trust material.
@@ -163,8 +165,8 @@ fn x509_time(t: &x509_cert::time::Time) -> Option<UtcTime> {
     OffsetDateTime::from_unix_timestamp(secs).ok().map(UtcTime)
 }
 
-/// The trust sources in a store, in a stable order: certificates, CRLs, trusted lists, each
-/// in the order they were added.
+/// The trust sources in a store, in a stable order: certificates, CRLs, trusted lists, OCSP
+/// responses, each in the order they were added.
 pub fn trust_sources(store: &TrustStore) -> Vec<TrustSource> {
     trust_sources_at(store, None)
 }
@@ -206,6 +208,17 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
                 out.push(trusted_list_source(t));
             }
         }
+    }
+    for r in store.path_ocsp() {
+        out.push(TrustSource {
+            kind: SourceKind::Ocsp,
+            name: None,
+            sha256: hex::encode(sha2::Sha256::digest(r.der())),
+            sequence_number: None,
+            issued: Some(UtcTime(r.produced_at())),
+            next_update: None,
+            notes: Vec::new(),
+        });
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Trust material given by the user: certificates (trust anchors that also serve to find
-//! signer certificates), CRLs and trusted lists. The kind is detected from the content.
+//! signer certificates), CRLs, OCSP responses and trusted lists. The kind is detected from the content.
 //!
 //! Certificates are decoded for path building (`lavoro-agile-pki`) as they are added, CRLs
 //! too; trusted lists are evaluated together (`lavoro-agile-trustlist`) the first time they
@@ -23,6 +23,8 @@ pub enum TrustKind {
     Crl,
     /// An ETSI TS 119 612 trusted list (XML).
     TrustedList,
+    /// An OCSP response (RFC 6960, DER `OCSPResponse` or `BasicOCSPResponse`).
+    OcspResponse,
 }
 
 /// Why trust material was refused.
@@ -47,6 +49,7 @@ pub struct TrustStore {
     cache: Arc<lavoro_agile_pki::cache::Cache>,
     /// The trusted lists evaluated as a set; reset when a list is added.
     list_set: OnceLock<Arc<TrustedListSet>>,
+    path_ocsp: Vec<Arc<lavoro_agile_pki::ocsp::OcspResponse>>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -143,6 +146,10 @@ impl TrustStore {
             }
             return kind.ok_or(TrustError::Unrecognised);
         }
+        if let Ok(r) = lavoro_agile_pki::ocsp::OcspResponse::from_der(bytes) {
+            self.path_ocsp.push(Arc::new(r));
+            return Ok(TrustKind::OcspResponse);
+        }
         if looks_like_crl(bytes) {
             self.push_crl(bytes.to_vec());
             return Ok(TrustKind::Crl);
@@ -174,6 +181,11 @@ impl TrustStore {
             Err(_) => tracing::warn!("CRL not decodable, not used for revocation"),
         }
         self.crls.push(der);
+    }
+
+    /// The OCSP responses given (used for revocation like CRLs).
+    pub fn path_ocsp(&self) -> &[Arc<lavoro_agile_pki::ocsp::OcspResponse>] {
+        &self.path_ocsp
     }
 
     /// The trust anchors decoded for path building.

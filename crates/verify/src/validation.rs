@@ -15,7 +15,8 @@ use lavoro_agile_cades::cert::CertificateInfo;
 use lavoro_agile_cades::cms::AlgorithmIdentifier;
 use lavoro_agile_cades::crypto::{verify_signature, DigestAlgorithm, PublicKey, SignatureOutcome};
 use lavoro_agile_pki::cache::Cache;
-use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation};
+use lavoro_agile_pki::ocsp::{CertStatus, OcspResponse};
+use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation, Unknown};
 use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
 use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
 use time::OffsetDateTime;
@@ -86,6 +87,7 @@ pub struct TrustContext {
     crls: Vec<Arc<Crl>>,
     /// The batch's decoded certificates, CRLs and certificate/CRL signature checks.
     cache: Arc<Cache>,
+    ocsp: Vec<Arc<OcspResponse>>,
 }
 
 fn decode_crl(cache: &Cache, raw: &[u8]) -> Option<Arc<Crl>> {
@@ -136,6 +138,123 @@ impl TrustContext {
             intermediates,
             crls: all_crls,
             cache,
+            ocsp: trust.path_ocsp().to_vec(),
+        }
+    }
+
+    /// Adds OCSP responses carried by the document (CAdES revocation values, PDF DSS).
+    pub fn with_ocsp(mut self, responses: &[Vec<u8>]) -> Self {
+        for raw in responses {
+            match OcspResponse::from_der(raw) {
+                Ok(r) => self.ocsp.push(Arc::new(r)),
+                Err(_) => tracing::warn!("embedded OCSP response not decodable, not used"),
+            }
+        }
+        self
+    }
+
+    /// Completes the revocation status of the links CRLs left unknown with OCSP responses
+    /// that name the certificate, come from an authorised responder (the issuer, or a
+    /// delegated responder with id-kp-OCSPSigning issued by it) and speak for `at`: its
+    /// thisUpdate–nextUpdate window holds it, or a later response while the certificate
+    /// was still valid (revocation is final: a later "good" covers earlier times).
+    fn apply_ocsp(&self, result: &mut PathResult, at: OffsetDateTime) {
+        if self.ocsp.is_empty() {
+            return;
+        }
+        let n = result.path.len();
+        for index in 0..n {
+            let Some(issuer) = result
+                .path
+                .get(index + 1)
+                .map(|l| Arc::clone(&l.certificate))
+            else {
+                break;
+            };
+            let Some(link) = result.path.get_mut(index) else {
+                break;
+            };
+            if link.anchor || matches!(link.revocation, Some(Revocation::Revoked(_))) {
+                continue;
+            }
+            let cert = Arc::clone(&link.certificate);
+            let mut best: Option<Revocation> = None;
+            let mut problem: Option<String> = None;
+            for response in &self.ocsp {
+                let Some(single) = response.response_for(&cert, &issuer) else {
+                    continue;
+                };
+                if let Err(why) = response.authorise(&issuer, single.this_update, &CadesCrypto) {
+                    problem.get_or_insert(why);
+                    continue;
+                }
+                let window = single.this_update <= at && single.next_update.is_none_or(|n| at <= n);
+                let later = at < single.this_update && single.this_update <= cert.not_after();
+                let status = match &single.status {
+                    CertStatus::Revoked(e) if e.revocation_date <= at => {
+                        Revocation::Revoked(e.clone())
+                    }
+                    CertStatus::Revoked(e) if window || later => Revocation::NotRevoked {
+                        crl_this_update: single.this_update,
+                        revoked_later: Some(e.revocation_date),
+                    },
+                    CertStatus::Good if window || later => Revocation::NotRevoked {
+                        crl_this_update: single.this_update,
+                        revoked_later: None,
+                    },
+                    CertStatus::Unknown => {
+                        problem.get_or_insert_with(|| {
+                            "the OCSP responder does not know the certificate".to_owned()
+                        });
+                        continue;
+                    }
+                    _ => {
+                        problem.get_or_insert_with(|| {
+                            "no OCSP response speaks for the validation time".to_owned()
+                        });
+                        continue;
+                    }
+                };
+                let better = match (&best, &status) {
+                    (None, _) | (_, Revocation::Revoked(_)) => true,
+                    (
+                        Some(Revocation::NotRevoked {
+                            crl_this_update: a, ..
+                        }),
+                        Revocation::NotRevoked {
+                            crl_this_update: b, ..
+                        },
+                    ) => b > a,
+                    _ => false,
+                };
+                if better {
+                    best = Some(status);
+                }
+            }
+            match best {
+                Some(Revocation::Revoked(e)) => {
+                    link.revocation = Some(Revocation::Revoked(e.clone()));
+                    let current = result.failure.take();
+                    result.failure = Some(match current {
+                        Some(f @ Failure::Revoked(_)) => f,
+                        Some(f @ Failure::CaRevoked { .. }) if index > 0 => f,
+                        _ if index == 0 => Failure::Revoked(e),
+                        _ => Failure::CaRevoked { index, entry: e },
+                    });
+                }
+                Some(status) => {
+                    if !matches!(link.revocation, Some(Revocation::NotRevoked { .. })) {
+                        link.revocation = Some(status);
+                    }
+                }
+                None => {
+                    if let (Some(why), None | Some(Revocation::Unknown(_))) =
+                        (problem, &link.revocation)
+                    {
+                        link.revocation = Some(Revocation::Unknown(Unknown::Unusable(why)));
+                    }
+                }
+            }
         }
     }
 
@@ -186,7 +305,9 @@ impl TrustContext {
             verifier: &self.cache.verifier(&CadesCrypto),
             budget: Budget::default(),
         };
-        path::validate(&target, at, &ctx)
+        let mut result = path::validate(&target, at, &ctx);
+        self.apply_ocsp(&mut result, at);
+        result
     }
 }
 
@@ -423,8 +544,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                 "revocation",
                 Outcome::Passed,
                 None,
-                "Le liste di revoca (CRL) confermano che nessun certificato della catena era revocato alla data di verifica.",
-                "Certificate revocation lists (CRLs) confirm that no certificate of the chain was revoked at the validation time.",
+                "I dati di revoca (liste CRL o risposte OCSP) confermano che nessun certificato della catena era revocato alla data di verifica.",
+                "Revocation data (CRLs or OCSP responses) confirm that no certificate of the chain was revoked at the validation time.",
             ),
             warnings,
         );
@@ -436,8 +557,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                 "revocation",
                 Outcome::Indeterminate,
                 Some(SubIndication::TryLater),
-                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) aggiornata."),
-                format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) is needed."),
+                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
+                format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) or OCSP response is needed."),
             ),
             warnings,
         ),
@@ -445,8 +566,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
             warnings.push(Warning {
                 code: "revocation_not_checked",
                 message: Bilingual::new(
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}. Il certificato potrebbe essere stato revocato."),
-                    format!("Revocation not checked: no valid revocation list (CRL) for {list}. The certificate may have been revoked."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}. Il certificato potrebbe essere stato revocato."),
+                    format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}. The certificate may have been revoked."),
                 ),
             });
             (
@@ -454,8 +575,8 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                     "revocation",
                     Outcome::Skipped,
                     None,
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) valida per {list}."),
-                    format!("Revocation not checked: no valid revocation list (CRL) for {list}."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}."),
+                    format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}."),
                 ),
                 warnings,
             )
@@ -650,6 +771,41 @@ pub fn apply_to_timestamp(
         checks.push(chain_check(&p));
     }
     checks.push(revocation_check(&p, revocation).0);
+    if let Ok(tsa) = Certificate::from_der(certificate.der()) {
+        checks.push(tsa_purpose_check(&tsa));
+    }
+}
+
+/// id-kp-timeStamping (RFC 3161 2.3).
+const TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// The `tsa_purpose` check: RFC 3161 2.3 requires the TSA certificate to carry the
+/// extendedKeyUsage extension, critical, with id-kp-timeStamping as its only purpose.
+pub fn tsa_purpose_check(tsa: &Certificate) -> Check {
+    let label = tsa.label();
+    match tsa.extended_key_usage() {
+        Some(e) if e.critical && e.purposes.len() == 1 && e.purposes.iter().any(|p| p == TIME_STAMPING) => check(
+            "tsa_purpose",
+            Outcome::Passed,
+            None,
+            format!("Il certificato «{label}» è destinato solo alle marche temporali."),
+            format!("The certificate \"{label}\" is meant for timestamps only."),
+        ),
+        Some(e) if e.purposes.iter().any(|p| p == TIME_STAMPING) => check(
+            "tsa_purpose",
+            Outcome::Indeterminate,
+            Some(SubIndication::ChainConstraintsFailure),
+            format!("Il certificato «{label}» è destinato alle marche temporali, ma non in modo esclusivo o senza marcare l'estensione come critica, come richiesto da RFC 3161."),
+            format!("The certificate \"{label}\" is meant for timestamps, but not exclusively or without marking the extension critical, as RFC 3161 requires."),
+        ),
+        _ => check(
+            "tsa_purpose",
+            Outcome::Indeterminate,
+            Some(SubIndication::ChainConstraintsFailure),
+            format!("Il certificato «{label}» non è destinato alle marche temporali (manca lo scopo timeStamping)."),
+            format!("The certificate \"{label}\" is not meant for timestamps (the timeStamping purpose is missing)."),
+        ),
+    }
 }
 
 /// The qualified status of a signature from the trusted lists in `trust`: `None` without
