@@ -6,13 +6,17 @@
 //! - clean profiles (`fixtures/clean/`): accepted, referenced files inlined;
 //! - WireGuard profiles;
 //! - the store: import, list, IT's read-only profiles, delete with credentials;
-//! - the fuzz corpus replayed through the fuzzing entry points.
+//! - the fuzz corpus replayed through the fuzzing entry points;
+//! - `connect/`: real OpenVPN connections between network namespaces (root only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+#[path = "connect/mod.rs"]
+mod connect;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
