@@ -1,7 +1,8 @@
 //! Connecting a stored profile through the system's VPN client.
 //!
 //! One trait, [`Connector`], with one implementation per client: [`openvpn::OpenVpn`] (the
-//! `openvpn` binary driven over its management socket).
+//! `openvpn` binary driven over its management socket) and [`wireguard::WgQuick`]
+//! (`wg-quick`, which falls back to `wireguard-go` without the kernel module).
 //!
 //! Secrets: the username and password come from the keychain through the caller, are held
 //! in [`Credentials`] (redacted, zeroed on drop) and reach OpenVPN only over the management
@@ -19,6 +20,7 @@ use crate::{Lang, ProfileKind};
 pub mod management;
 pub mod openvpn;
 mod runtime;
+pub mod wireguard;
 
 pub use runtime::RuntimeDir;
 

@@ -470,3 +470,149 @@ fn client_expect_unreachable() {
     assert!(conn.pid().is_none());
     println!("UNREACHABLE-OK");
 }
+
+// ---- WireGuard through wg-quick (wireguard-go where the kernel has no module) ----
+
+fn wg(args: &[&str], input: Option<&str>) -> String {
+    let mut child = Command::new("wg")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some(i) = input {
+        stdin.write_all(i.as_bytes()).unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The peer's side: `wg-quick up` in the server namespace; `down` on drop.
+struct WgServer {
+    ns: String,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for WgServer {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "exec", &self.ns, "wg-quick", "down"])
+            .arg(&self.config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn can_run_wireguard() -> bool {
+    if !can_run_real() {
+        return false;
+    }
+    let have = |p: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {p}")])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let why = if !have("wg-quick") || !have("wg") {
+        "wg-quick is not installed (Debian package wireguard-tools)"
+    } else if !have("wireguard-go") && !Path::new("/sys/module/wireguard").exists() {
+        "neither the WireGuard kernel module nor wireguard-go (Debian package wireguard-go)"
+    } else {
+        return true;
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("real WireGuard test cannot run under CI=true: {why}");
+    }
+    eprintln!("SKIPPED: real WireGuard test: {why}");
+    false
+}
+
+#[test]
+fn wireguard_real_wg_quick_between_namespaces_connects_pings_and_goes_down() {
+    if !can_run_wireguard() {
+        return;
+    }
+    let ns = Namespaces::new();
+    // wireguard-go's control sockets are not per namespace: unique interface names.
+    static N: AtomicU32 = AtomicU32::new(0);
+    let tag = format!("{}{}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed));
+    let server_key = wg(&["genkey"], None);
+    let server_pub = wg(&["pubkey"], Some(&server_key));
+    let client_key = wg(&["genkey"], None);
+    let client_pub = wg(&["pubkey"], Some(&client_key));
+    let dir = tempfile::tempdir().unwrap();
+    let server_conf = dir.path().join(format!("lvs{tag}.conf"));
+    std::fs::write(
+        &server_conf,
+        format!(
+            "[Interface]\nPrivateKey = {server_key}\nAddress = 10.233.0.1/24\nListenPort = 51820\n\n\
+             [Peer]\nPublicKey = {client_pub}\nAllowedIPs = 10.233.0.2/32\n"
+        ),
+    )
+    .unwrap();
+    run(&["chmod", "600", server_conf.to_str().unwrap()]);
+    let _server = {
+        run(&["ip", "netns", "exec", &ns.server, "wg-quick", "up", server_conf.to_str().unwrap()]);
+        WgServer {
+            ns: ns.server.clone(),
+            config: server_conf.clone(),
+            _dir: dir,
+        }
+    };
+    let profile_dir = tempfile::tempdir().unwrap();
+    let profile = profile_dir.path().join(format!("c{tag}.conf"));
+    std::fs::write(
+        &profile,
+        format!(
+            "[Interface]\nPrivateKey = {client_key}\nAddress = 10.233.0.2/24\n\n\
+             [Peer]\nPublicKey = {server_pub}\nEndpoint = {SERVER_ADDR}:51820\n\
+             AllowedIPs = 10.233.0.1/32\nPersistentKeepalive = 1\n"
+        ),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::new(data.path().join("vpn"), None);
+    let ImportOutcome::Imported(p) = store
+        .import(&profile, None, false, "2026-11-27T00:00:00Z")
+        .unwrap()
+    else {
+        panic!("profile refused")
+    };
+    let text = store.profile_text(&p).unwrap();
+    let mut options = Options::new(data.path().join("run"));
+    options.launch = Launch::Wrapped(vec![
+        "ip".into(),
+        "netns".into(),
+        "exec".into(),
+        ns.client.clone(),
+    ]);
+    options.log_file = Some(data.path().join("logs/wg-quick.log"));
+    let start = Instant::now();
+    let backend = lavoro_agile_vpn::connect::wireguard::WgQuick::new();
+    let conn = backend.connect(&p.id, &text, options).unwrap();
+    let status = conn.status();
+    assert_eq!(status.state, State::Connected);
+    assert_eq!(status.tunnel_address.as_deref(), Some("10.233.0.2/24"));
+    let ping = Command::new("ip")
+        .args(["netns", "exec", &ns.client, "ping", "-c", "1", "-W", "5", "10.233.0.1"])
+        .output()
+        .unwrap();
+    eprintln!("MEASURED WireGuard up and first ping: {} ms", start.elapsed().as_millis());
+    assert!(ping.status.success(), "{}", String::from_utf8_lossy(&ping.stdout));
+    let ifname = lavoro_agile_vpn::connect::wireguard::interface_name(&p.id).unwrap();
+    assert!(ns.client_links().contains(&ifname));
+    let end = conn.disconnect().unwrap();
+    assert_eq!(end.state, State::Exited);
+    assert!(!ns.client_links().contains(&ifname));
+    drop(conn);
+    let leftovers: Vec<_> = std::fs::read_dir(data.path().join("run"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert!(leftovers.is_empty());
+}
