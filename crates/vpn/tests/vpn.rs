@@ -481,6 +481,12 @@ fn store_pack_profiles_listed_read_only() {
         .unwrap();
     assert_eq!(p.account(), "vpn-it:sede-centrale");
     assert!(store.forget_credentials("Sede centrale", &vault).unwrap());
+    // Connecting reads IT's profile from the pack, checked again; a refused one is damaged.
+    assert!(store.profile_text(&list[0]).unwrap().contains("remote"));
+    assert!(matches!(
+        store.profile_text(&list[1]),
+        Err(VpnError::Damaged { .. })
+    ));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lavoro_agile_vault::{Credentials, Secret};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Lang, ProfileKind};
 
@@ -25,7 +25,7 @@ pub mod wireguard;
 pub use runtime::RuntimeDir;
 
 /// Where a connection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum State {
@@ -55,7 +55,7 @@ impl State {
 }
 
 /// Why a connection ended when it was not asked to, as a stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {

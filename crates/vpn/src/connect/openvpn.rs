@@ -653,7 +653,8 @@ impl Connection for OpenVpnConnection {
     }
 
     fn wait_for(&self, done: &dyn Fn(&Status) -> bool, timeout: Duration) -> Status {
-        let deadline = Instant::now() + timeout;
+        // `None`: no deadline (a timeout too large to add to now).
+        let deadline = Instant::now().checked_add(timeout);
         let Ok(mut guard) = self.shared.status.lock() else {
             return Status::new(State::Exited);
         };
@@ -662,10 +663,12 @@ impl Connection for OpenVpnConnection {
                 return guard.status.clone();
             }
             let now = Instant::now();
-            if now >= deadline {
-                return guard.status.clone();
-            }
-            match self.shared.changed.wait_timeout(guard, deadline - now) {
+            let wait = match deadline {
+                Some(d) if now >= d => return guard.status.clone(),
+                Some(d) => d - now,
+                None => Duration::from_secs(3600),
+            };
+            match self.shared.changed.wait_timeout(guard, wait) {
                 Ok((g, _)) => guard = g,
                 Err(_) => return Status::new(State::Exited),
             }

@@ -112,6 +112,7 @@ impl Connector for WgQuick {
         (options.observer)(&status);
         Ok(Box::new(WgConnection {
             status: Mutex::new(status),
+            changed: std::sync::Condvar::new(),
             observer: options.observer,
             down: command(&options.launch, &program, false, &config),
             log_file: options.log_file,
@@ -159,6 +160,7 @@ fn run(argv: &[String], log_file: Option<&Path>) -> Result<(), ConnectError> {
 /// An interface brought up by wg-quick.
 pub struct WgConnection {
     status: Mutex<Status>,
+    changed: std::sync::Condvar,
     observer: Observer,
     down: Vec<String>,
     log_file: Option<PathBuf>,
@@ -173,9 +175,27 @@ impl Connection for WgConnection {
             .unwrap_or_else(|_| Status::new(State::Exited))
     }
 
-    fn wait_for(&self, _done: &dyn Fn(&Status) -> bool, _timeout: std::time::Duration) -> Status {
+    fn wait_for(&self, done: &dyn Fn(&Status) -> bool, timeout: std::time::Duration) -> Status {
         // wg-quick is synchronous: the status only changes through `disconnect`.
-        self.status()
+        let deadline = std::time::Instant::now().checked_add(timeout);
+        let Ok(mut guard) = self.status.lock() else {
+            return Status::new(State::Exited);
+        };
+        loop {
+            if done(&guard) || guard.state.is_final() {
+                return guard.clone();
+            }
+            let now = std::time::Instant::now();
+            let wait = match deadline {
+                Some(d) if now >= d => return guard.clone(),
+                Some(d) => d - now,
+                None => std::time::Duration::from_secs(3600),
+            };
+            match self.changed.wait_timeout(guard, wait) {
+                Ok((g, _)) => guard = g,
+                Err(_) => return Status::new(State::Exited),
+            }
+        }
     }
 
     fn pid(&self) -> Option<u32> {
@@ -195,6 +215,7 @@ impl Connection for WgConnection {
         if let Ok(mut s) = self.status.lock() {
             *s = end.clone();
         }
+        self.changed.notify_all();
         (self.observer)(&end);
         Ok(end)
     }
