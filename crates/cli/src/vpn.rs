@@ -299,8 +299,13 @@ fn dispatch(command: VpnCommand, format: Format, lang: Lang) -> Result<ExitCode,
             match manager.status(lang) {
                 Some(v) => print_status(&v, format),
                 None => match format {
-                    Format::Json => print_json(&serde_json::json!({ "ok": true, "connection": null })),
-                    Format::Text => println!("{}", tr(lang, "Nessuna VPN collegata.", "No VPN is connected.")),
+                    Format::Json => {
+                        print_json(&serde_json::json!({ "ok": true, "connection": null }))
+                    }
+                    Format::Text => println!(
+                        "{}",
+                        tr(lang, "Nessuna VPN collegata.", "No VPN is connected.")
+                    ),
                 },
             }
             Ok(ExitCode::SUCCESS)

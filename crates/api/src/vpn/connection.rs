@@ -180,9 +180,15 @@ impl Manager {
                 return Err(ConnectFailure::new(
                     "vpn_already_connected",
                     if lang == Lang::En {
-                        format!("The VPN “{}” is already connected: disconnect it first.", view.profile_name)
+                        format!(
+                            "The VPN “{}” is already connected: disconnect it first.",
+                            view.profile_name
+                        )
                     } else {
-                        format!("La VPN «{}» è già collegata: disconnettila prima.", view.profile_name)
+                        format!(
+                            "La VPN «{}» è già collegata: disconnettila prima.",
+                            view.profile_name
+                        )
                     },
                 ));
             }

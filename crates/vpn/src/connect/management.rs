@@ -99,10 +99,7 @@ pub fn parse(line: &str) -> Notification {
         let _time = fields.next();
         let name = fields.next().unwrap_or_default().to_owned();
         let detail = fields.next().unwrap_or_default().to_owned();
-        let local_ip = fields
-            .next()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
+        let local_ip = fields.next().filter(|s| !s.is_empty()).map(str::to_owned);
         return Notification::State {
             name,
             detail,
@@ -338,7 +335,13 @@ mod tests {
             Notification::Other
         );
         assert_eq!(parse(">PASSWORD:garbage"), Notification::Other);
-        assert_eq!(parse(">HOLD:Waiting for hold release:0"), Notification::Hold);
-        assert_eq!(parse("SUCCESS: hold release succeeded"), Notification::Success);
+        assert_eq!(
+            parse(">HOLD:Waiting for hold release:0"),
+            Notification::Hold
+        );
+        assert_eq!(
+            parse("SUCCESS: hold release succeeded"),
+            Notification::Success
+        );
     }
 }

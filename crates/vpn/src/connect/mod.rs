@@ -3,6 +3,8 @@
 //! One trait, [`Connector`], with one implementation per client: [`openvpn::OpenVpn`] (the
 //! `openvpn` binary driven over its management socket) and [`wireguard::WgQuick`]
 //! (`wg-quick`, which falls back to `wireguard-go` without the kernel module).
+//! NetworkManager, Windows and macOS are hand-offs to the system's own client: [`handoff`]
+//! builds their commands and files.
 //!
 //! Secrets: the username and password come from the keychain through the caller, are held
 //! in [`Credentials`] (redacted, zeroed on drop) and reach OpenVPN only over the management
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Lang, ProfileKind};
 
+pub mod handoff;
 pub mod management;
 pub mod openvpn;
 mod runtime;

@@ -204,7 +204,10 @@ fn spawn(argv: &[String], log_file: Option<&Path>) -> Result<Child, ConnectError
     let mut cmd = Command::new(program);
     cmd.args(args)
         .env_clear()
-        .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
         .env("LC_ALL", "C")
         .stdin(Stdio::null());
     if let Some(path) = log_file {
@@ -533,9 +536,8 @@ impl Session {
         } else {
             (creds.username.clone(), creds.password.clone())
         };
-        let commands = management::username_command("Auth", &username).and_then(|u| {
-            management::password_command("Auth", password.expose()).map(|p| (u, p))
-        });
+        let commands = management::username_command("Auth", &username)
+            .and_then(|u| management::password_command("Auth", password.expose()).map(|p| (u, p)));
         match commands {
             Ok((u, p)) => {
                 send_secret(&self.writer, Secret::new(u));

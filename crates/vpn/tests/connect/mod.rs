@@ -60,7 +60,11 @@ fn can_run_real() -> bool {
         "/dev/net/tun is missing"
     } else if Command::new("ping").arg("-V").output().is_err() {
         "ping is not installed (Debian package iputils-ping)"
-    } else if Command::new("gnome-keyring-daemon").arg("--version").output().is_err() {
+    } else if Command::new("gnome-keyring-daemon")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         "gnome-keyring-daemon is not installed (Debian package gnome-keyring)"
     } else {
         return true;
@@ -91,7 +95,11 @@ struct Namespaces {
 impl Namespaces {
     fn new() -> Self {
         static N: AtomicU32 = AtomicU32::new(0);
-        let tag = format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let tag = format!(
+            "{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
         let me = Self {
             server: format!("lavc-s-{tag}"),
             client: format!("lavc-c-{tag}"),
@@ -109,8 +117,26 @@ impl Namespaces {
             "ip", "-n", &me.server, "link", "add", "veth0", "type", "veth", "peer", "name",
             "veth1", "netns", &me.client,
         ]);
-        run(&["ip", "-n", &me.server, "addr", "add", "10.231.0.1/24", "dev", "veth0"]);
-        run(&["ip", "-n", &me.client, "addr", "add", "10.231.0.2/24", "dev", "veth1"]);
+        run(&[
+            "ip",
+            "-n",
+            &me.server,
+            "addr",
+            "add",
+            "10.231.0.1/24",
+            "dev",
+            "veth0",
+        ]);
+        run(&[
+            "ip",
+            "-n",
+            &me.client,
+            "addr",
+            "add",
+            "10.231.0.2/24",
+            "dev",
+            "veth1",
+        ]);
         run(&["ip", "-n", &me.server, "link", "set", "veth0", "up"]);
         run(&["ip", "-n", &me.client, "link", "set", "veth1", "up"]);
         me
@@ -162,12 +188,38 @@ impl Server {
         let p = |name: &str| pki.join(name).to_str().unwrap().to_owned();
         let child = Command::new("ip")
             .args(["netns", "exec", &ns.server, "openvpn"])
-            .args(["--server", "10.232.0.0", "255.255.255.0", "--topology", "subnet"])
-            .args(["--dev", "tun", "--proto", "udp", "--local", SERVER_ADDR, "--port", "1194"])
-            .args(["--ca", &p("ca.crt"), "--cert", &p("server.crt"), "--key", &p("server.key")])
+            .args([
+                "--server",
+                "10.232.0.0",
+                "255.255.255.0",
+                "--topology",
+                "subnet",
+            ])
+            .args([
+                "--dev",
+                "tun",
+                "--proto",
+                "udp",
+                "--local",
+                SERVER_ADDR,
+                "--port",
+                "1194",
+            ])
+            .args([
+                "--ca",
+                &p("ca.crt"),
+                "--cert",
+                &p("server.crt"),
+                "--key",
+                &p("server.key"),
+            ])
             .args(["--dh", "none", "--verify-client-cert", "none"])
             .args(["--username-as-common-name", "--script-security", "2"])
-            .args(["--auth-user-pass-verify", check.to_str().unwrap(), "via-file"])
+            .args([
+                "--auth-user-pass-verify",
+                check.to_str().unwrap(),
+                "via-file",
+            ])
             .args(["--tmp-dir", dir.path().to_str().unwrap()])
             .args(["--keepalive", "10", "60", "--verb", "3"])
             .args(["--log", log.to_str().unwrap()])
@@ -217,8 +269,14 @@ fn write_profile(dir: &Path, remote: &str, ca: &Path) -> PathBuf {
 fn run_client(name: &str, env: &[(&str, String)]) -> String {
     let exe = std::env::current_exe().unwrap();
     let mut cmd = Command::new(exe);
-    cmd.args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1");
+    cmd.args([
+        "--exact",
+        name,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD_ENV, "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -311,7 +369,10 @@ fn openvpn_real_keychain_credentials_connect_ping_disconnect_leave_no_password()
         return;
     }
     let s = setup(SERVER_ADDR);
-    let out = run_client("connect::client_connect_ping_disconnect", &client_env(&s, PASSWORD));
+    let out = run_client(
+        "connect::client_connect_ping_disconnect",
+        &client_env(&s, PASSWORD),
+    );
     assert!(out.contains("CONNECT-OK"), "{out}");
     assert!(!s.ns.client_links().contains("tun"), "tun left behind");
     let hits = files_containing(s.data.path(), PASSWORD.as_bytes());
@@ -327,7 +388,10 @@ fn openvpn_real_keychain_credentials_connect_ping_disconnect_leave_no_password()
         .map(|e| e.path())
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    for line in out.lines().filter_map(|l| l.find("MEASURED").and_then(|at| l.get(at..))) {
+    for line in out
+        .lines()
+        .filter_map(|l| l.find("MEASURED").and_then(|at| l.get(at..)))
+    {
         eprintln!("{line}");
     }
 }
@@ -338,7 +402,10 @@ fn openvpn_real_wrong_password_is_credenziali_rifiutate() {
         return;
     }
     let s = setup(SERVER_ADDR);
-    let out = run_client("connect::client_expect_auth_failed", &client_env(&s, WRONG_PASSWORD));
+    let out = run_client(
+        "connect::client_expect_auth_failed",
+        &client_env(&s, WRONG_PASSWORD),
+    );
     assert!(out.contains("AUTH-FAILED-OK"), "{out}");
     assert!(!s.ns.client_links().contains("tun"));
     assert!(files_containing(s.data.path(), WRONG_PASSWORD.as_bytes()).is_empty());
@@ -351,7 +418,10 @@ fn openvpn_real_unreachable_server_is_server_non_raggiungibile() {
     }
     // Nobody answers at 10.231.0.99.
     let s = setup("10.231.0.99");
-    let out = run_client("connect::client_expect_unreachable", &client_env(&s, PASSWORD));
+    let out = run_client(
+        "connect::client_expect_unreachable",
+        &client_env(&s, PASSWORD),
+    );
     assert!(out.contains("UNREACHABLE-OK"), "{out}");
     assert!(!s.ns.client_links().contains("tun"));
 }
@@ -415,13 +485,27 @@ fn client_connect_ping_disconnect() {
     let pid = conn.pid().unwrap();
     assert!(!proc_file_contains(pid, "cmdline", &password));
     assert!(!proc_file_contains(pid, "environ", &password));
-    assert!(proc_file_contains(pid, "cmdline", "--management-query-passwords"));
+    assert!(proc_file_contains(
+        pid,
+        "cmdline",
+        "--management-query-passwords"
+    ));
     // The materialised profile is gone once OpenVPN has read it.
     let run_dir = PathBuf::from(env_var("VPN_TEST_DATA")).join("run");
     let profiles = files_containing(&run_dir, b"remote-cert-tls");
     assert!(profiles.is_empty(), "{profiles:?}");
     let ping = Command::new("ip")
-        .args(["netns", "exec", &netns, "ping", "-c", "1", "-W", "5", SERVER_TUNNEL_ADDR])
+        .args([
+            "netns",
+            "exec",
+            &netns,
+            "ping",
+            "-c",
+            "1",
+            "-W",
+            "5",
+            SERVER_TUNNEL_ADDR,
+        ])
         .output()
         .unwrap();
     assert!(
@@ -540,7 +624,11 @@ fn wireguard_real_wg_quick_between_namespaces_connects_pings_and_goes_down() {
     let ns = Namespaces::new();
     // wireguard-go's control sockets are not per namespace: unique interface names.
     static N: AtomicU32 = AtomicU32::new(0);
-    let tag = format!("{}{}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed));
+    let tag = format!(
+        "{}{}",
+        std::process::id() % 100_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    );
     let server_key = wg(&["genkey"], None);
     let server_pub = wg(&["pubkey"], Some(&server_key));
     let client_key = wg(&["genkey"], None);
@@ -557,7 +645,15 @@ fn wireguard_real_wg_quick_between_namespaces_connects_pings_and_goes_down() {
     .unwrap();
     run(&["chmod", "600", server_conf.to_str().unwrap()]);
     let _server = {
-        run(&["ip", "netns", "exec", &ns.server, "wg-quick", "up", server_conf.to_str().unwrap()]);
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            &ns.server,
+            "wg-quick",
+            "up",
+            server_conf.to_str().unwrap(),
+        ]);
         WgServer {
             ns: ns.server.clone(),
             config: server_conf.clone(),
@@ -599,11 +695,28 @@ fn wireguard_real_wg_quick_between_namespaces_connects_pings_and_goes_down() {
     assert_eq!(status.state, State::Connected);
     assert_eq!(status.tunnel_address.as_deref(), Some("10.233.0.2/24"));
     let ping = Command::new("ip")
-        .args(["netns", "exec", &ns.client, "ping", "-c", "1", "-W", "5", "10.233.0.1"])
+        .args([
+            "netns",
+            "exec",
+            &ns.client,
+            "ping",
+            "-c",
+            "1",
+            "-W",
+            "5",
+            "10.233.0.1",
+        ])
         .output()
         .unwrap();
-    eprintln!("MEASURED WireGuard up and first ping: {} ms", start.elapsed().as_millis());
-    assert!(ping.status.success(), "{}", String::from_utf8_lossy(&ping.stdout));
+    eprintln!(
+        "MEASURED WireGuard up and first ping: {} ms",
+        start.elapsed().as_millis()
+    );
+    assert!(
+        ping.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ping.stdout)
+    );
     let ifname = lavoro_agile_vpn::connect::wireguard::interface_name(&p.id).unwrap();
     assert!(ns.client_links().contains(&ifname));
     let end = conn.disconnect().unwrap();
