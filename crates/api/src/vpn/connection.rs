@@ -120,6 +120,9 @@ pub fn state_dir(paths: &AppPaths) -> PathBuf {
     paths.cache.join("vpn-connection")
 }
 
+/// Adjusts a backend's options before a connect.
+pub type TuneOptions = Arc<dyn Fn(&mut Options) + Send + Sync>;
+
 struct Active {
     id: String,
     name: String,
@@ -133,7 +136,7 @@ pub struct Manager {
     log_file: PathBuf,
     active: Arc<Mutex<Option<Active>>>,
     /// Overrides the backend's options (tests run the client in a namespace).
-    tune: Option<Arc<dyn Fn(&mut Options) + Send + Sync>>,
+    tune: Option<TuneOptions>,
 }
 
 impl std::fmt::Debug for Manager {
@@ -159,7 +162,7 @@ impl Manager {
 
     /// Lets the caller adjust the backend's options before each connect (how the client is
     /// launched, timeouts).
-    pub fn with_options(mut self, tune: Arc<dyn Fn(&mut Options) + Send + Sync>) -> Self {
+    pub fn with_options(mut self, tune: TuneOptions) -> Self {
         self.tune = Some(tune);
         self
     }
@@ -436,6 +439,63 @@ mod tests {
         // Pid numbers are below 2^22 on Linux: this one cannot run.
         write_state(dir.path(), &view(u32::MAX - 1, State::Connected));
         assert!(read_state(dir.path()).is_none());
+    }
+
+    struct Empty;
+    impl CredentialStore for Empty {
+        fn set(
+            &self,
+            _: &str,
+            _: &lavoro_agile_vault::Credentials,
+        ) -> Result<(), lavoro_agile_vault::VaultError> {
+            Ok(())
+        }
+        fn get(
+            &self,
+            _: &str,
+        ) -> Result<Option<lavoro_agile_vault::Credentials>, lavoro_agile_vault::VaultError>
+        {
+            Ok(None)
+        }
+        fn delete(&self, _: &str) -> Result<bool, lavoro_agile_vault::VaultError> {
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn connect_without_saved_credentials_fails_before_starting_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ufficio.ovpn");
+        std::fs::write(
+            &file,
+            "client\ndev tun\nremote 192.0.2.1 1194\nauth-user-pass\n",
+        )
+        .unwrap();
+        let store = Store::new(dir.path().join("vpn"), None);
+        store
+            .import(&file, None, false, "2026-11-27T00:00:00Z")
+            .unwrap();
+        let paths = AppPaths {
+            data: dir.path().join("data"),
+            config: dir.path().join("config"),
+            cache: dir.path().join("cache"),
+            logs: dir.path().join("logs"),
+        };
+        let manager = Manager::new(&paths);
+        let err = manager
+            .connect(
+                &store,
+                Some(&Empty),
+                "ufficio",
+                Arc::new(NoPrompt),
+                Arc::new(|_| {}),
+                Lang::It,
+            )
+            .unwrap_err();
+        assert_eq!(err.code, "vpn_no_credentials");
+        assert!(err.message.contains("nome utente e password"));
+        assert!(manager.status(Lang::It).is_none());
+        assert!(!state_dir(&paths).join("status.json").exists());
     }
 
     #[test]
