@@ -397,16 +397,11 @@ fn paths() -> Result<AppPaths, Failure> {
 }
 
 fn connect_failure(f: vpn::connection::ConnectFailure) -> Failure {
-    let other = if f.code == "vpn_already_connected" {
-        "A VPN is already connected: disconnect it first."
-    } else {
-        "The VPN could not be connected (run with --lang en for English)."
-    };
     Failure {
         code: EXIT_REFUSED,
         kind: "vpn_connect",
         message_it: f.message,
-        message_en: other.to_owned(),
+        message_en: f.message_en,
     }
 }
 

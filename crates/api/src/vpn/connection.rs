@@ -79,25 +79,28 @@ impl ConnectionView {
 pub struct ConnectFailure {
     /// Stable code.
     pub code: String,
-    /// The reason in plain words.
+    /// The reason in plain words, in the language asked for.
     pub message: String,
+    /// The same in English (the CLI prints both).
+    pub message_en: String,
 }
 
 impl ConnectFailure {
-    fn new(code: &str, message: String) -> Self {
+    fn new(code: &str, lang: Lang, message: impl Fn(Lang) -> String) -> Self {
         Self {
             code: code.to_owned(),
-            message,
+            message: message(lang),
+            message_en: message(Lang::En),
         }
     }
 
     fn from_vpn(e: &VpnError, lang: Lang) -> Self {
-        Self::new(e.code(), e.message(lang))
+        Self::new(e.code(), lang, |l| e.message(l))
     }
 
     fn from_connect(e: &ConnectError, lang: Lang) -> Self {
         tracing::warn!(code = e.code(), error = %e, "VPN connect failed");
-        Self::new(e.code(), e.message(lang))
+        Self::new(e.code(), lang, |l| e.message(l))
     }
 }
 
@@ -180,8 +183,7 @@ impl Manager {
     ) -> Result<ConnectionView, ConnectFailure> {
         if let Some(view) = self.status(lang) {
             if !view.state.is_final() {
-                return Err(ConnectFailure::new(
-                    "vpn_already_connected",
+                return Err(ConnectFailure::new("vpn_already_connected", lang, |lang| {
                     if lang == Lang::En {
                         format!(
                             "The VPN “{}” is already connected: disconnect it first.",
@@ -192,8 +194,8 @@ impl Manager {
                             "La VPN «{}» è già collegata: disconnettila prima.",
                             view.profile_name
                         )
-                    },
-                ));
+                    }
+                }));
             }
         }
         let profile = store
@@ -211,16 +213,15 @@ impl Manager {
             })?;
             let creds = vault
                 .get(&profile.account())
-                .map_err(|e| ConnectFailure::new(e.code(), e.message(lang)))?;
+                .map_err(|e| ConnectFailure::new(e.code(), lang, |l| e.message(l)))?;
             if creds.is_none() {
                 let status = Status {
                     reason: Some(Reason::NoCredentials),
                     ..Status::new(State::Exited)
                 };
-                return Err(ConnectFailure::new(
-                    "vpn_no_credentials",
-                    status.message(lang),
-                ));
+                return Err(ConnectFailure::new("vpn_no_credentials", lang, |l| {
+                    status.message(l)
+                }));
             }
             creds
         } else {
@@ -328,21 +329,20 @@ impl Manager {
             return Ok(Some(view));
         }
         write_private(&self.dir.join("stop"), b"stop\n")
-            .map_err(|e| ConnectFailure::new("io", e.to_string()))?;
+            .map_err(|e| ConnectFailure::new("io", lang, |_| e.to_string()))?;
         let deadline = Instant::now() + REMOTE_STOP_TIMEOUT;
         loop {
             match read_state(&self.dir) {
                 Some(v) if v.state.is_final() => return Ok(Some(v)),
                 None => return Ok(Some(view)),
                 Some(_) if Instant::now() > deadline => {
-                    return Err(ConnectFailure::new(
-                        "vpn_stop_timeout",
+                    return Err(ConnectFailure::new("vpn_stop_timeout", lang, |lang| {
                         if lang == Lang::En {
                             "The VPN did not stop in time.".to_owned()
                         } else {
                             "La VPN non si è fermata in tempo.".to_owned()
-                        },
-                    ))
+                        }
+                    }))
                 }
                 Some(_) => std::thread::sleep(STOP_POLL),
             }
