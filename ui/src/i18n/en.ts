@@ -311,6 +311,7 @@ export const en: Record<MessageKey, string> = {
   "vpn.delete": "Delete the profile",
   "vpn.delete.confirm": "Confirm: delete “{name}” and its credentials",
   "vpn.deleted": "Profile “{name}” deleted, with its credentials.",
+  "vpn.conn.region": "VPN connection",
   "vpn.conn.connect": "Connect",
   "vpn.conn.disconnect": "Disconnect",
   "vpn.conn.status": "VPN “{name}”: {message}",

@@ -311,6 +311,7 @@ export const it = {
   "vpn.delete": "Elimina il profilo",
   "vpn.delete.confirm": "Conferma: elimina «{name}» e le sue credenziali",
   "vpn.deleted": "Profilo «{name}» eliminato, con le sue credenziali.",
+  "vpn.conn.region": "Connessione VPN",
   "vpn.conn.connect": "Connetti",
   "vpn.conn.disconnect": "Disconnetti",
   "vpn.conn.status": "Stato della VPN «{name}»: {message}",

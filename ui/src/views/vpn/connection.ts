@@ -87,7 +87,7 @@ export class ConnectionPanel {
     this.status = h("p", { id: "vpn-conn-status", class: "mb-1", role: "status", "aria-live": "polite" });
     this.error = h("div", { id: "vpn-conn-error" });
     this.otp = h("div", { id: "vpn-conn-otp" });
-    this.root = h("section", { id: "vpn-connection", class: "mb-3", "aria-label": t("vpn.conn.connect") }, this.status, this.error, this.otp);
+    this.root = h("section", { id: "vpn-connection", class: "mb-3", "aria-label": t("vpn.conn.region") }, this.status, this.error, this.otp);
     this.render();
   }
 
