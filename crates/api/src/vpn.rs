@@ -3,7 +3,10 @@
 //!
 //! Imported profiles live in `<data>/vpn`; IT's profiles come from the live folder of the
 //! installed `profiles` pack; usernames and passwords only in the OS keychain.
+//! Connecting and disconnecting: [`connection`].
 use std::path::Path;
+
+pub mod connection;
 
 use serde::Serialize;
 

@@ -1,5 +1,10 @@
-//! `lavoro-agile-cli vpn …`: check, import, list and delete VPN profiles, and keep their
-//! credentials in the OS keychain.
+//! `lavoro-agile-cli vpn …`: check, import, list and delete VPN profiles, keep their
+//! credentials in the OS keychain, connect and disconnect.
+//!
+//! `vpn connect NAME` stays in the foreground and prints each change of state until the
+//! connection ends (Ctrl-C, or `vpn disconnect` from another terminal); `vpn status` reads
+//! the state file the connecting process keeps (see `lavoro_agile_api::vpn::connection`).
+//! Not run as root, the VPN program is started through `pkexec`.
 //!
 //! Exit status: 0 ok (acceptable, imported); 1 refused or another failure (keychain not
 //! answering, name taken); 3 a missing or unreadable input file; 64 usage. Passwords are
@@ -77,6 +82,16 @@ enum VpnCommand {
         /// Name or identifier of the profile.
         name: String,
     },
+    /// Connect a profile and stay in the foreground until the connection ends (Ctrl-C or
+    /// `vpn disconnect` ends it).
+    Connect {
+        /// Name or identifier of the profile.
+        name: String,
+    },
+    /// Disconnect the VPN (connected by the app or by `vpn connect`).
+    Disconnect,
+    /// The state of the VPN connection.
+    Status,
     /// Credentials in the OS keychain.
     Credentials {
         #[command(subcommand)]
@@ -264,6 +279,37 @@ fn dispatch(command: VpnCommand, format: Format, lang: Lang) -> Result<ExitCode,
             );
             Ok(ExitCode::SUCCESS)
         }
+        VpnCommand::Connect { name } => connect(&name, format, lang),
+        VpnCommand::Disconnect => {
+            let manager = vpn::connection::Manager::new(&paths()?);
+            let view = manager.disconnect(lang).map_err(connect_failure)?;
+            match view {
+                Some(v) => print_status(&v, format),
+                None => done(
+                    format,
+                    lang,
+                    "Nessuna VPN collegata.",
+                    "No VPN is connected.",
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        VpnCommand::Status => {
+            let manager = vpn::connection::Manager::new(&paths()?);
+            match manager.status(lang) {
+                Some(v) => print_status(&v, format),
+                None => match format {
+                    Format::Json => {
+                        print_json(&serde_json::json!({ "ok": true, "connection": null }))
+                    }
+                    Format::Text => println!(
+                        "{}",
+                        tr(lang, "Nessuna VPN collegata.", "No VPN is connected.")
+                    ),
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         VpnCommand::Credentials {
             command:
                 CredentialsCommand::Set {
@@ -340,14 +386,83 @@ fn done(format: Format, lang: Lang, it: &str, en: &str) {
     }
 }
 
-fn store() -> Result<vpn::Store, Failure> {
-    let paths = AppPaths::from_platform().ok_or_else(|| Failure {
+fn paths() -> Result<AppPaths, Failure> {
+    AppPaths::from_platform().ok_or_else(|| Failure {
         code: EXIT_REFUSED,
         kind: "no_home_folder",
         message_it: "Nessuna cartella personale trovata: impossibile sapere dove sono i profili."
             .into(),
         message_en: "No home folder found: cannot tell where profiles are kept.".into(),
-    })?;
+    })
+}
+
+fn connect_failure(f: vpn::connection::ConnectFailure) -> Failure {
+    Failure {
+        code: EXIT_REFUSED,
+        kind: "vpn_connect",
+        message_it: f.message,
+        message_en: f.message_en,
+    }
+}
+
+/// `vpn connect NAME`: connects, prints each state, returns when the connection ends.
+fn connect(name: &str, format: Format, lang: Lang) -> Result<ExitCode, Failure> {
+    use std::sync::Arc;
+    use vpn::connection::{ChallengeFn, Manager, VpnChallenge};
+    let paths = paths()?;
+    let env = lavoro_agile_api::packs::PackEnv::new(&paths, None);
+    let store = vpn::store(&paths, &env);
+    let keychain = vpn::open_keychain();
+    if let Err(e) = &keychain {
+        eprintln!("{}", e.message(lang));
+    }
+    let manager = Manager::new(&paths);
+    // A challenge (OTP) is asked on the terminal each time, never stored.
+    let prompt = Arc::new(ChallengeFn(move |c: &VpnChallenge| {
+        let text = format!("{}: ", c.text);
+        if c.echo {
+            prompt_line(&text).ok().map(Secret::new)
+        } else {
+            prompt_password(&text).ok()
+        }
+    }));
+    let observer = Arc::new(move |v: &vpn::connection::ConnectionView| print_status(v, format));
+    let view = manager
+        .connect(
+            &store,
+            keychain.as_ref().ok().map(|k| k as &dyn CredentialStore),
+            name,
+            prompt,
+            observer,
+            lang,
+        )
+        .map_err(connect_failure)?;
+    let end = manager
+        .wait_for(&|s| s.state.is_final(), std::time::Duration::MAX, lang)
+        .unwrap_or(view);
+    Ok(if end.is_error {
+        ExitCode::from(EXIT_REFUSED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_status(v: &vpn::connection::ConnectionView, format: Format) {
+    match format {
+        Format::Json => {
+            let line = serde_json::to_string(v).unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        }
+        Format::Text => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}: {}", v.profile_name, v.message);
+        }
+    }
+}
+
+fn store() -> Result<vpn::Store, Failure> {
+    let paths = paths()?;
     let env = lavoro_agile_api::packs::PackEnv::new(&paths, None);
     Ok(vpn::store(&paths, &env))
 }

@@ -7,13 +7,15 @@
 //!
 //! What it must not do: accept a directive that runs a command, loads code or touches the
 //! filesystem; read a file outside the profile's own folder; write a password anywhere but
-//! the keychain; read the clock (the import time is passed in). Connecting is not here yet.
+//! the keychain; read the clock (the import time is passed in); put a password in a file, a
+//! process argument or an environment variable when connecting (see [`connect`]).
 //!
 //! Entry point: [`check_profile`] (bytes and the profile's folder → [`Checked`]); the
 //! [`store::Store`] imports, lists and deletes.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod connect;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -230,7 +230,8 @@ impl Store {
             .ok_or_else(|| VpnError::NotFound(name.to_owned()))
     }
 
-    /// The stored profile text (with referenced files inlined).
+    /// The stored profile text (with referenced files inlined); for IT's profiles, the
+    /// pack's file checked again (a profile that no longer passes is `Damaged`).
     pub fn profile_text(&self, profile: &Profile) -> Result<String, VpnError> {
         let path = match profile.origin {
             Origin::Imported => {
@@ -238,7 +239,14 @@ impl Store {
                     .join(format!("{}.{}", profile.id, profile.kind.extension()))
             }
             _ => {
-                return Err(VpnError::ReadOnly(profile.name.clone()));
+                // IT's profile: checked again from the pack, referenced files inlined.
+                let (Some(dir), Some(file)) = (&self.pack_dir, &profile.source_file) else {
+                    return Err(VpnError::NotFound(profile.name.clone()));
+                };
+                let path = dir.join(file);
+                return crate::check_file(&path)?
+                    .profile
+                    .ok_or(VpnError::Damaged { path });
             }
         };
         std::fs::read_to_string(&path).map_err(|source| VpnError::Io { path, source })

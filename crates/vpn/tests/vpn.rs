@@ -6,13 +6,17 @@
 //! - clean profiles (`fixtures/clean/`): accepted, referenced files inlined;
 //! - WireGuard profiles;
 //! - the store: import, list, IT's read-only profiles, delete with credentials;
-//! - the fuzz corpus replayed through the fuzzing entry points.
+//! - the fuzz corpus replayed through the fuzzing entry points;
+//! - `connect/`: real OpenVPN connections between network namespaces (root only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+#[path = "connect/mod.rs"]
+mod connect;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -477,6 +481,12 @@ fn store_pack_profiles_listed_read_only() {
         .unwrap();
     assert_eq!(p.account(), "vpn-it:sede-centrale");
     assert!(store.forget_credentials("Sede centrale", &vault).unwrap());
+    // Connecting reads IT's profile from the pack, checked again; a refused one is damaged.
+    assert!(store.profile_text(&list[0]).unwrap().contains("remote"));
+    assert!(matches!(
+        store.profile_text(&list[1]),
+        Err(VpnError::Damaged { .. })
+    ));
 }
 
 #[test]

@@ -1,19 +1,35 @@
 //! VPN profiles: list, import (dialog, drop, file opened from the file manager), delete,
-//! credentials in the OS keychain. Each command converts its input, calls
-//! `lavoro_agile_api::vpn` and maps the error.
+//! credentials in the OS keychain, connect and disconnect. Each command converts its input,
+//! calls `lavoro_agile_api::vpn` and maps the error.
+//!
+//! Connection status reaches the window as [`EVENT_VPN_STATUS`] events; a server's
+//! challenge (OTP) as [`EVENT_VPN_CHALLENGE`], answered with `vpn_challenge_answer` (the
+//! answer is used once and never stored).
 use std::path::PathBuf;
+use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use lavoro_agile_api::error::ErrorPayload;
+use lavoro_agile_api::vpn::connection::{
+    ConnectFailure, ConnectionView, Manager, VpnChallenge, VpnPrompt,
+};
 use lavoro_agile_api::vpn::{
     self, CredentialStore, Credentials, ImportView, Keychain, ProfileView, Secret, Store,
     VaultError, VpnError,
 };
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 
 use crate::picker::PickKind;
 use crate::AppState;
+
+/// The event carrying each change of the connection's status.
+pub const EVENT_VPN_STATUS: &str = "vpn://status";
+/// The event asking the user a server's challenge (an OTP code).
+pub const EVENT_VPN_CHALLENGE: &str = "vpn://challenge";
+/// How long a challenge waits for the user's answer.
+const CHALLENGE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Extensions the app opens as VPN profiles when given on the command line.
 const PROFILE_EXTENSIONS: &[&str] = &["ovpn", "conf"];
@@ -25,6 +41,10 @@ pub struct VpnState {
     /// Profile files given on the command line at start (a double-click in the file
     /// manager), handed to the window once.
     launch_files: Mutex<Vec<String>>,
+    /// The connection manager, made on first use.
+    manager: Mutex<Option<Arc<Manager>>>,
+    /// Where the answer to the pending challenge goes.
+    challenge: Arc<Mutex<Option<Sender<Option<Secret>>>>>,
 }
 
 impl VpnState {
@@ -54,7 +74,16 @@ impl VpnState {
         Self {
             keychain,
             launch_files: Mutex::new(profile_args(args)),
+            manager: Mutex::new(None),
+            challenge: Arc::new(Mutex::new(None)),
         }
+    }
+
+    fn manager(&self, state: &AppState) -> Option<Arc<Manager>> {
+        let mut slot = self.manager.lock().ok()?;
+        Some(Arc::clone(
+            slot.get_or_insert_with(|| Arc::new(Manager::new(&state.paths))),
+        ))
     }
 
     fn keychain(&self) -> Result<Keychain, VaultError> {
@@ -263,4 +292,97 @@ pub async fn vpn_credentials_forget(
     store(&state)
         .forget_credentials(&id, &keychain)
         .map_err(|e| payload(&e, &state))
+}
+
+/// Asks challenges in the window and waits for `vpn_challenge_answer`.
+struct WindowPrompt {
+    app: AppHandle,
+    slot: Arc<Mutex<Option<Sender<Option<Secret>>>>>,
+}
+
+impl VpnPrompt for WindowPrompt {
+    fn ask(&self, challenge: &VpnChallenge) -> Option<Secret> {
+        let (tx, rx) = channel();
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some(tx);
+        }
+        if let Err(e) = self.app.emit_to("main", EVENT_VPN_CHALLENGE, challenge) {
+            tracing::warn!(error = %e, "VPN challenge not delivered to the window");
+            return None;
+        }
+        rx.recv_timeout(CHALLENGE_TIMEOUT).ok().flatten()
+    }
+}
+
+fn connect_payload(f: ConnectFailure) -> ErrorPayload {
+    ErrorPayload::with_message(&f.code, f.code.clone(), f.message)
+}
+
+fn no_manager() -> ErrorPayload {
+    ErrorPayload::with_message("internal", "VPN manager unavailable".into(), String::new())
+}
+
+/// Connects a profile; the status then arrives as [`EVENT_VPN_STATUS`] events.
+#[tauri::command]
+pub async fn vpn_connect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    vpn_state: State<'_, VpnState>,
+    id: String,
+) -> Result<ConnectionView, ErrorPayload> {
+    let manager = vpn_state.manager(&state).ok_or_else(no_manager)?;
+    let keychain = vpn_state.keychain().ok();
+    let prompt = Arc::new(WindowPrompt {
+        app: app.clone(),
+        slot: Arc::clone(&vpn_state.challenge),
+    });
+    let emitter = app.clone();
+    let observer = Arc::new(move |view: &ConnectionView| {
+        if let Err(e) = emitter.emit_to("main", EVENT_VPN_STATUS, view) {
+            tracing::warn!(error = %e, "VPN status not delivered to the window");
+        }
+    });
+    manager
+        .connect(
+            &store(&state),
+            keychain.as_ref().map(|k| k as &dyn CredentialStore),
+            &id,
+            prompt,
+            observer,
+            vpn::lang(state.language()),
+        )
+        .map_err(connect_payload)
+}
+
+/// Disconnects; `None` when nothing was connected.
+#[tauri::command]
+pub async fn vpn_disconnect(
+    state: State<'_, AppState>,
+    vpn_state: State<'_, VpnState>,
+) -> Result<Option<ConnectionView>, ErrorPayload> {
+    let manager = vpn_state.manager(&state).ok_or_else(no_manager)?;
+    manager
+        .disconnect(vpn::lang(state.language()))
+        .map_err(connect_payload)
+}
+
+/// The current connection, if any (also one made by `lavoro-agile-cli vpn connect`).
+#[tauri::command]
+pub fn vpn_status(
+    state: State<'_, AppState>,
+    vpn_state: State<'_, VpnState>,
+) -> Option<ConnectionView> {
+    vpn_state
+        .manager(&state)
+        .and_then(|m| m.status(vpn::lang(state.language())))
+}
+
+/// The user's answer to the pending challenge (`None`: declined).
+#[tauri::command]
+pub fn vpn_challenge_answer(vpn_state: State<'_, VpnState>, answer: Option<String>) -> bool {
+    let sender = vpn_state.challenge.lock().ok().and_then(|mut s| s.take());
+    match sender {
+        Some(tx) => tx.send(answer.map(Secret::new)).is_ok(),
+        None => false,
+    }
 }

@@ -201,6 +201,36 @@ export type VpnImport =
   | { outcome: "imported"; profile: VpnProfile }
   | { outcome: "refused"; lint: VpnLint };
 
+export type VpnState =
+  | "connecting"
+  | "waiting_for_user"
+  | "connected"
+  | "reconnecting"
+  | "disconnecting"
+  | "auth_failed"
+  | "unreachable"
+  | "exited";
+
+/** A VPN connection's status (`api::vpn::connection::ConnectionView`). */
+export interface VpnConnection {
+  profile_id: string;
+  profile_name: string;
+  state: VpnState;
+  tunnel_address: string | null;
+  reason: string | null;
+  /** The status in plain words, in the user's language. */
+  message: string;
+  /** A final state the user should read as an error. */
+  is_error: boolean;
+  holder_pid: number;
+}
+
+/** A server's question (an OTP code), answered once and never stored. */
+export interface VpnChallenge {
+  text: string;
+  echo: boolean;
+}
+
 export type VpnPickImport = { outcome: "cancelled" } | { outcome: "checked"; result: VpnImport };
 
 /** The verification report of one file (docs/report-format.md). Only the fields the view
@@ -343,6 +373,10 @@ export const api = {
     setCredentials: (id: string, username: string, password: string) =>
       call<void>("vpn_credentials_set", { id, credentials: { username, password } }),
     forgetCredentials: (id: string) => call<boolean>("vpn_credentials_forget", { id }),
+    connect: (id: string) => call<VpnConnection>("vpn_connect", { id }),
+    disconnect: () => call<VpnConnection | null>("vpn_disconnect"),
+    status: () => call<VpnConnection | null>("vpn_status"),
+    answerChallenge: (answer: string | null) => call<boolean>("vpn_challenge_answer", { answer }),
   },
   verify: {
     pick: (title: string, folder: boolean) => call<string[]>("verify_pick", { title, folder }),
@@ -364,6 +398,12 @@ export const api = {
       getCurrentWebview().onDragDropEvent((e) => {
         if (e.payload.type === "drop") handler(e.payload.paths);
       }),
+    /** Each change of the VPN connection's status. */
+    onVpnStatus: (handler: (c: VpnConnection) => void): Promise<UnlistenFn> =>
+      listen<VpnConnection>("vpn://status", (e) => handler(e.payload)),
+    /** A VPN server's challenge to ask the user. */
+    onVpnChallenge: (handler: (c: VpnChallenge) => void): Promise<UnlistenFn> =>
+      listen<VpnChallenge>("vpn://challenge", (e) => handler(e.payload)),
     /** Progress of a verification batch. */
     onVerifyProgress: (handler: (p: VerifyProgress) => void): Promise<UnlistenFn> =>
       listen<VerifyProgress>("app://verify-progress", (e) => handler(e.payload)),

@@ -311,6 +311,18 @@ export const it = {
   "vpn.delete": "Elimina il profilo",
   "vpn.delete.confirm": "Conferma: elimina «{name}» e le sue credenziali",
   "vpn.deleted": "Profilo «{name}» eliminato, con le sue credenziali.",
+  "vpn.conn.region": "Connessione VPN",
+  "vpn.conn.connect": "Connetti",
+  "vpn.conn.disconnect": "Disconnetti",
+  "vpn.conn.status": "Stato della VPN «{name}»: {message}",
+  "vpn.conn.none": "Nessuna VPN collegata.",
+  "vpn.conn.last_error": "Ultimo errore: {message}",
+  "vpn.conn.other": "È già collegata la VPN «{name}»: disconnettila prima.",
+  "vpn.conn.otp.legend": "Il server VPN chiede un codice",
+  "vpn.conn.otp.label": "{prompt}",
+  "vpn.conn.otp.help": "Il codice viene usato una sola volta e non viene salvato.",
+  "vpn.conn.otp.send": "Invia il codice",
+  "vpn.conn.otp.cancel": "Annulla la connessione",
 } as const;
 
 export type MessageKey = keyof typeof it;

@@ -1,11 +1,26 @@
 // The "VPN" section: import profiles (dialog, drag and drop, double click), the check
-// result in plain words, credentials saved in the system keychain, delete.
+// result in plain words, credentials saved in the system keychain, connect/disconnect, delete.
 import { api, type VpnImport, type VpnLint, type VpnProfile } from "../../api";
 import { h } from "../../dom";
 import { formatIso } from "../../format";
 import { errorText, language, t } from "../../i18n";
 import type { ViewDef } from "../types";
+import { ConnectionPanel } from "./connection";
 import { takePendingProfiles } from "./open";
+
+/** The panel of the view on screen; the window's events go to it. */
+let panel: ConnectionPanel | null = null;
+let listening: Promise<void> | null = null;
+
+function listenOnce(): Promise<void> {
+  if (!listening) {
+    listening = (async () => {
+      await api.events.onVpnStatus((c) => panel?.apply({ type: "status", status: c }));
+      await api.events.onVpnChallenge((c) => panel?.apply({ type: "challenge", challenge: c }));
+    })();
+  }
+  return listening;
+}
 
 function kindLabel(kind: VpnProfile["kind"]): string {
   return kind === "wireguard" ? "WireGuard" : "OpenVPN";
@@ -115,7 +130,7 @@ function credentialsSection(p: VpnProfile, keychainOk: boolean, refresh: () => P
   return section;
 }
 
-function profileCard(p: VpnProfile, keychainOk: boolean, refresh: () => Promise<void>, say: (m: string, ok: boolean) => void): HTMLElement {
+function profileCard(p: VpnProfile, keychainOk: boolean, refresh: () => Promise<void>, say: (m: string, ok: boolean) => void, conn: ConnectionPanel): HTMLElement {
   const headingId = `vpn-title-${p.id}-${p.origin}`;
   const badges = [h("span", { class: "badge bg-secondary me-1" }, kindLabel(p.kind))];
   if (p.read_only) badges.push(h("span", { class: "badge bg-primary" }, t("vpn.from_it")));
@@ -128,6 +143,9 @@ function profileCard(p: VpnProfile, keychainOk: boolean, refresh: () => Promise<
       : null,
     p.lint.remotes.length > 0 ? h("p", { class: "card-text mb-1" }, t("vpn.lint.remotes", { servers: p.lint.remotes.join(", ") })) : null,
     p.lint.acceptable ? null : lintBlock(p.lint, `vpn-lint-${p.id}`),
+    p.lint.acceptable
+      ? conn.button(p.id, !p.lint.needs_credentials || p.credentials.state === "saved")
+      : null,
     credentialsSection(p, keychainOk, refresh, say),
   );
   if (!p.read_only) {
@@ -159,6 +177,8 @@ export const vpnView: ViewDef = {
     const result = h("div", { id: "vpn-result", class: "mt-3", role: "status" });
     const listBox = h("div", { id: "vpn-list" });
     const keychainBox = h("div", { id: "vpn-keychain" });
+    const conn = new ConnectionPanel((m) => ctx.announce(m));
+    panel = conn;
     const say = (message: string, ok: boolean) => {
       result.replaceChildren(h("div", { class: `alert ${ok ? "alert-success" : "alert-danger"}` }, message));
       ctx.announce(message);
@@ -175,7 +195,7 @@ export const vpnView: ViewDef = {
       listBox.replaceChildren(
         view.profiles.length === 0
           ? h("p", { id: "vpn-empty" }, t("vpn.empty"))
-          : h("ul", { class: "list-unstyled", id: "vpn-profiles" }, ...view.profiles.map((p) => profileCard(p, keychainOk, refresh, say))),
+          : h("ul", { class: "list-unstyled", id: "vpn-profiles" }, ...view.profiles.map((p) => profileCard(p, keychainOk, refresh, say, conn))),
       );
     };
     const showImport = (r: VpnImport) => {
@@ -205,12 +225,19 @@ export const vpnView: ViewDef = {
       h("h1", { tabindex: "-1" }, t("vpn.title")),
       h("p", { class: "lead" }, t("vpn.intro")),
       keychainBox,
+      conn.root,
       h("div", { class: "vpn-drop p-3 mb-3", id: "vpn-drop" }, h("p", { class: "mb-2" }, t("vpn.drop")), pick),
       result,
       h("h2", { class: "h4 mt-4" }, t("vpn.list")),
       listBox,
     );
     await refresh();
+    try {
+      await listenOnce();
+      conn.apply({ type: "status", status: await api.vpn.status() });
+    } catch (e) {
+      say(errorText(e), false);
+    }
 
     // Files dropped, forwarded or opened by a double click.
     for (const path of takePendingProfiles()) {
