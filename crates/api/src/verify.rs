@@ -211,12 +211,36 @@ pub fn extract_signed_versions(
     signed: &Path,
     report: &FileReport,
 ) -> std::io::Result<Vec<PathBuf>> {
+    write_signed_versions(dir, signed, report, None)
+}
+
+/// For a PDF, writes the version of the document that signature or document timestamp `id`
+/// (`S1`, `T1`, ...) covers into `dir`, as [`extract_signed_versions`] names it. `None`
+/// when the report has no such PDF signature or its coverage is not valid.
+pub fn extract_signed_version(
+    dir: &Path,
+    signed: &Path,
+    report: &FileReport,
+    id: &str,
+) -> std::io::Result<Option<PathBuf>> {
+    Ok(write_signed_versions(dir, signed, report, Some(id))?
+        .into_iter()
+        .next())
+}
+
+fn write_signed_versions(
+    dir: &Path,
+    signed: &Path,
+    report: &FileReport,
+    only: Option<&str>,
+) -> std::io::Result<Vec<PathBuf>> {
     use std::io::Read;
     let items = report
         .signatures
         .iter()
         .map(|s| (&s.id, &s.pdf))
-        .chain(report.timestamps.iter().map(|t| (&t.id, &t.pdf)));
+        .chain(report.timestamps.iter().map(|t| (&t.id, &t.pdf)))
+        .filter(|(id, _)| only.is_none_or(|o| o == id.as_str()));
     let name = content_file_name(signed);
     let (stem, ext) = match name.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
@@ -638,5 +662,15 @@ mod tests {
         assert!(first.len() < whole.len());
         assert_eq!(&whole[..first.len()], &first[..]);
         assert_eq!(std::fs::read(&paths[1]).unwrap(), whole);
+
+        // One signature's version alone, under the same name pattern (the first is taken).
+        let s1 = extract_signed_version(dir.path(), &pdf, &report, "S1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(s1.file_name().unwrap(), "two-signatures (S1) (2).pdf");
+        assert_eq!(std::fs::read(&s1).unwrap(), first);
+        assert!(extract_signed_version(dir.path(), &pdf, &report, "S9")
+            .unwrap()
+            .is_none());
     }
 }
