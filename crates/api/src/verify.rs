@@ -494,10 +494,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// from signed files; it is kept after the call, so the system's application can read it.
 pub fn private_folder(parent: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(parent)?;
-    let dir = tempfile::Builder::new()
-        .prefix("documento-")
-        .tempdir_in(parent)?;
-    // tempfile creates the folder with mode 0700 on Unix.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("documento-");
+    // Only the user may read what is opened (tempfile's default is 0777 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder.tempdir_in(parent)?;
     Ok(dir.keep())
 }
 
@@ -634,6 +639,16 @@ mod tests {
             assert_eq!(file_verdict(&o.report), FileVerdict::NotChecked);
         });
         assert_eq!(n, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_folder_is_readable_only_by_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = private_folder(parent.path()).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "mode {mode:o}");
     }
 
     #[test]

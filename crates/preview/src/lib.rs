@@ -136,11 +136,18 @@ pub fn run_limited(
         .stderr(Stdio::null());
     let mut child = cmd.spawn().map_err(LimitError::Spawn)?;
     let stdout = child.stdout.take();
-    let cap = u64::try_from(max_output).unwrap_or(u64::MAX).saturating_add(1);
+    let cap = u64::try_from(max_output)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let overflow = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let overflow_seen = overflow.clone();
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         if let Some(s) = stdout {
             let _ = s.take(cap).read_to_end(&mut out);
+        }
+        if out.len() > max_output {
+            overflow_seen.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         out
     });
@@ -154,16 +161,11 @@ pub fn run_limited(
                 break Err(LimitError::TimedOut(wall));
             }
             Ok(None) => {
-                // Output past the cap: the reader stopped; stop the child too.
-                if reader.is_finished() {
-                    match child.try_wait() {
-                        Ok(Some(status)) => break Ok(status),
-                        _ => {
-                            let _ = child.kill();
-                            let _ = child.wait();
-                            break Err(LimitError::OutputTooLarge(max_output));
-                        }
-                    }
+                // Output past the cap: the reader stopped reading; stop the child too.
+                if overflow.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(LimitError::OutputTooLarge(max_output));
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
@@ -267,25 +269,27 @@ pub fn preview_pdf(program: &Path, pdf: &Path, wall: Duration) -> Result<String,
     cmd.arg(CHILD_FLAG).arg(pdf);
     // Up to four bytes per character, and a line for the cut notice.
     let out = run_limited(cmd, wall, MAX_CHARS * 4 + 1024).map_err(classify)?;
-    let text = String::from_utf8(out).map_err(|_| PreviewError::Failed(LimitError::Failed {
-        code: None,
-        signal: None,
-    }))?;
+    let text = String::from_utf8(out).map_err(|_| {
+        PreviewError::Failed(LimitError::Failed {
+            code: None,
+            signal: None,
+        })
+    })?;
     tracing::info!(chars = text.chars().count(), "PDF text preview produced");
     Ok(text)
 }
 
 fn classify(e: LimitError) -> PreviewError {
     match e {
-        LimitError::Failed {
-            code: Some(c), ..
-        } if c == i32::from(EXIT_NOT_A_PDF) => PreviewError::NotAPdf,
-        LimitError::Failed {
-            code: Some(c), ..
-        } if c == i32::from(EXIT_ENCRYPTED) => PreviewError::Encrypted,
-        LimitError::Failed {
-            code: Some(c), ..
-        } if c == i32::from(EXIT_UNREADABLE) => PreviewError::Unreadable,
+        LimitError::Failed { code: Some(c), .. } if c == i32::from(EXIT_NOT_A_PDF) => {
+            PreviewError::NotAPdf
+        }
+        LimitError::Failed { code: Some(c), .. } if c == i32::from(EXIT_ENCRYPTED) => {
+            PreviewError::Encrypted
+        }
+        LimitError::Failed { code: Some(c), .. } if c == i32::from(EXIT_UNREADABLE) => {
+            PreviewError::Unreadable
+        }
         // Killed by a signal (memory exhausted: abort; stack overflow: SIGSEGV/SIGABRT;
         // CPU limit: SIGXCPU/SIGKILL), or past the wall clock: the file is too demanding.
         e @ (LimitError::TimedOut(_)
@@ -372,7 +376,11 @@ pub fn run_child(path: &Path, limits: &ChildLimits) -> ExitCode {
     match pdf_text(&bytes) {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
-            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
                 return ExitCode::from(EXIT_UNREADABLE);
             }
             ExitCode::SUCCESS

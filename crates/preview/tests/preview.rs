@@ -3,6 +3,12 @@
 //!
 //! The child processes are this test binary itself, re-executed to run only the ignored
 //! test `child_role`, which does what the `LAVORO_PREVIEW_TEST_ROLE` variable says.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -22,8 +28,14 @@ const LIMITS: ChildLimits = ChildLimits {
 /// A command re-running this binary as a child with `role`.
 fn child(role: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--ignored", "--exact", "child_role", "--nocapture", "--test-threads=1"])
-        .env(ROLE, role);
+    cmd.args([
+        "--ignored",
+        "--exact",
+        "child_role",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(ROLE, role);
     cmd
 }
 
@@ -83,7 +95,13 @@ fn limiter_child_allocating_past_budget_is_stopped_by_memory_limit() {
 fn limiter_child_looping_is_stopped_by_cpu_limit() {
     let err = run_limited(child("loop"), WALL, 1 << 20).unwrap_err();
     assert!(
-        matches!(err, LimitError::Failed { signal: Some(_), .. }),
+        matches!(
+            err,
+            LimitError::Failed {
+                signal: Some(_),
+                ..
+            }
+        ),
         "unexpected outcome: {err:?}"
     );
 }
@@ -130,7 +148,9 @@ fn pdf_with_page(content: &[u8], filter: Option<&str>, extra_object: Option<&[u8
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }

@@ -634,7 +634,11 @@ pub async fn verify_preview(
         )
     })?;
     let result = tauri::async_runtime::spawn_blocking(move || {
-        lavoro_agile_api::preview::preview_pdf(&program, &path, lavoro_agile_api::preview::PREVIEW_WALL)
+        lavoro_agile_api::preview::preview_pdf(
+            &program,
+            &path,
+            lavoro_agile_api::preview::PREVIEW_WALL,
+        )
     })
     .await
     .map_err(|e| {
@@ -763,10 +767,7 @@ pub async fn verify_original(
     }
     if let Some(id) = signature {
         return signed_pdf_version(&app, &state, &input, &outcome.report, &id, target, &title)
-            .map(|o| {
-                tracing::info!(batch, index, "signed version of a PDF written");
-                o
-            });
+            .inspect(|_| tracing::info!(batch, index, "signed version of a PDF written"));
     }
     let Some(content) = outcome.content else {
         return Err(message(
@@ -866,8 +867,9 @@ fn signed_pdf_version(
             Some(dir) => dir,
             None => return Ok(OriginalOutcome::Cancelled),
         },
-        OriginalTarget::Open => api::private_folder(&state.paths.cache.join(OPENED_FOLDER))
-            .map_err(write_failed)?,
+        OriginalTarget::Open => {
+            api::private_folder(&state.paths.cache.join(OPENED_FOLDER)).map_err(write_failed)?
+        }
     };
     let file = api::extract_signed_version(&dir, &input.path, report, id)
         .map_err(write_failed)?

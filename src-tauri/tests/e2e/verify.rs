@@ -15,7 +15,8 @@ use crate::harness::{exclusive, with_app, with_app_args, App, Home};
 use crate::shell::{axe_source, wait_for};
 
 /// The content every shared fixture signs (`tests/fixtures/cades/make.py`).
-pub(crate) const SIGNED_CONTENT: &[u8] = b"Determinazione n. 42 del 1 marzo 2024 - documento di prova.\n";
+pub(crate) const SIGNED_CONTENT: &[u8] =
+    b"Determinazione n. 42 del 1 marzo 2024 - documento di prova.\n";
 
 pub(crate) fn cades(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
