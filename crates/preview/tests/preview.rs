@@ -64,10 +64,8 @@ fn child_role() {
         ("sleep", _) => loop {
             std::thread::sleep(Duration::from_secs(1));
         },
-        ("pdf", path) => {
-            if run_child(Path::new(path), &LIMITS) != std::process::ExitCode::SUCCESS {
-                std::process::exit(3);
-            }
+        ("pdf", path) if run_child(Path::new(path), &LIMITS) != std::process::ExitCode::SUCCESS => {
+            std::process::exit(3);
         }
         _ => {}
     }

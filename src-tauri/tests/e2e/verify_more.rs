@@ -150,6 +150,8 @@ async fn export_from_results_writes_pdf_xml_json_with_verdict_and_hash() -> Resu
             json_value.to_string().contains(&sha) && json_value.get("policy").is_some(),
             "JSON report: {json_value}"
         );
+        app.js("document.getElementById('verify-export-result').scrollIntoView({block: 'center'}); return null")
+            .await?;
         app.shot("verify-export").await?;
 
         // The whole batch, from the results; an earlier report is never replaced.
@@ -236,7 +238,22 @@ async fn signed_pdf_version_per_signature_equals_its_byte_range() -> Result<()> 
             detail.contains("Versione firmata da") && detail.contains("firma S2"),
             "no signed versions offered: {detail}"
         );
+        app.js("document.getElementById('verify-original-result').scrollIntoView({block: 'center'}); return null")
+            .await?;
         app.shot("verify-pdf-versions").await?;
+        // The panel with the version, preview and export controls passes axe.
+        let axe = crate::shell::axe_source()?;
+        app.js(&format!("{axe}\n;return typeof axe;")).await?;
+        let violations = app
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help)))
+                   .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        ensure!(violations == serde_json::json!([]), "axe: {violations}");
 
         // S1 saved to a folder the user picks: the file's first revision, byte for byte.
         home.answer_picker(Some(out.path()))?;
@@ -299,7 +316,7 @@ fn bomb_pdf() -> Result<Vec<u8>> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 5\n0000000000 65535 f \n").as_bytes());
+    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -332,6 +349,8 @@ async fn pdf_text_preview_shows_text_and_a_bomb_ends_with_a_message() -> Result<
             text.contains("Determinazione n. 42 del 1 marzo 2024"),
             "preview: {text}"
         );
+        app.js("document.getElementById('verify-preview-result').scrollIntoView({block: 'center'}); return null")
+            .await?;
         app.shot("verify-preview").await?;
 
         // The bomb: the child is stopped by its limits; the window says so in Italian.
@@ -346,6 +365,8 @@ async fn pdf_text_preview_shows_text_and_a_bomb_ends_with_a_message() -> Result<
         .await?;
         let said = text_of(app, "#verify-preview-result").await?;
         ensure!(said.contains("troppo complesso"), "bomb: {said}");
+        app.js("document.getElementById('verify-preview-result').scrollIntoView({block: 'center'}); return null")
+            .await?;
         app.shot("verify-preview-bomb").await?;
         // The window still answers (navigation through JavaScript clicks: the status toast
         // may cover the navigation links).
