@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "verify_start",
     "verify_cancel",
     "verify_original",
+    "verify_export",
+    "verify_preview",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -81,6 +81,11 @@ fn setup(app: &mut App, paths: AppPaths) {
 
 /// Starts the app and returns when its last window closes.
 pub fn run() -> ExitCode {
+    // A PDF text preview child (the app re-executes itself): limits, extraction, exit.
+    // Before anything else: no log file, no window, no single-instance hand-over.
+    if let Some(code) = lavoro_agile_api::preview::child_main(std::env::args_os()) {
+        return code;
+    }
     let Some(paths) = AppPaths::from_platform() else {
         eprintln!("Lavoro Agile: impossibile determinare la cartella utente (HOME non impostata).");
         return ExitCode::FAILURE;
@@ -166,6 +171,8 @@ pub fn run() -> ExitCode {
             commands::verify::verify_start,
             commands::verify::verify_cancel,
             commands::verify::verify_original,
+            commands::verify::verify_export,
+            commands::verify::verify_preview,
         ])
         .run(tauri::generate_context!());
 

@@ -2,10 +2,11 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 
 import type { UpdateOffer, UpdateStatus } from "../src/api";
 
-const { status, check, openFile, pending, install, restart } = vi.hoisted(() => ({
+const { status, check, openFile, openFolder, pending, install, restart } = vi.hoisted(() => ({
   status: vi.fn(),
   check: vi.fn(),
   openFile: vi.fn(),
+  openFolder: vi.fn(),
   pending: vi.fn(),
   install: vi.fn(),
   restart: vi.fn(),
@@ -13,7 +14,7 @@ const { status, check, openFile, pending, install, restart } = vi.hoisted(() => 
 
 vi.mock("../src/api", async (orig) => {
   const real = await orig<typeof import("../src/api")>();
-  return { ...real, api: { update: { status, check, openFile, pending, install, restart } } };
+  return { ...real, api: { update: { status, check, openFile, openFolder, pending, install, restart } } };
 });
 
 import { ApiError } from "../src/api";
@@ -112,6 +113,18 @@ describe("updates in the about view", () => {
     root.querySelector<HTMLButtonElement>("#update-file")!.click();
     await settled();
     expect(root.querySelector(".alert-danger")?.textContent).toBe("Il pacchetto è stato modificato");
+  });
+
+  test("an update can be taken from a folder (USB stick, share)", async () => {
+    openFolder.mockResolvedValue({ outcome: "offered", offer: { ...offer, source: "offline", package: "/media/usb/la.deb" } });
+    const { root } = await render();
+    const button = root.querySelector<HTMLButtonElement>("#update-folder")!;
+    expect(button.textContent).toBe("Scegli cartella…");
+    button.click();
+    await settled();
+    expect(openFolder).toHaveBeenCalledWith(expect.stringContaining("cartella"));
+    expect(openFile).not.toHaveBeenCalled();
+    expect(root.querySelector("#update-offer")?.textContent).toContain("/media/usb/la.deb");
   });
 
   test("an update found at start is shown when the view opens", async () => {

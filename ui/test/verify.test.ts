@@ -8,6 +8,7 @@ const mocks = vi.hoisted(() => ({
   start: vi.fn(async () => 7),
   cancel: vi.fn(async () => true),
   original: vi.fn(),
+  exportReports: vi.fn(async () => ({ outcome: "written", folder: "/home/u/Rapporti", files: ["/home/u/Rapporti/0 - rapporto di verifica.pdf"] })),
 }));
 
 vi.mock("../src/api", async (orig) => {
@@ -21,6 +22,7 @@ vi.mock("../src/api", async (orig) => {
         start: mocks.start,
         cancel: mocks.cancel,
         original: mocks.original,
+        exportReports: mocks.exportReports,
       },
       events: {
         onVerifyProgress: async (f: (p: VerifyProgress) => void) => {
@@ -138,6 +140,52 @@ describe("verify view", () => {
     expect(root.querySelector("#verify-open")).not.toBeNull();
     // Text only, never markup.
     expect(root.querySelector("#verify-detail img")).toBeNull();
+  });
+
+  test("reports are exported for one file and for the whole batch", async () => {
+    const root = document.createElement("div");
+    document.body.replaceChildren(root);
+    await verifyView.render(root, { rerender() {}, announce() {}, route: [], hasSection: () => true });
+    await verifyPaths(["/tmp/f"]);
+    mocks.progress!({ type: "started", batch: 7, files: ["/tmp/f/0.p7m", "/tmp/f/1.p7m"], unreadable: [], truncated: false });
+    expect(root.querySelector<HTMLButtonElement>("#verify-export-all")?.hidden).toBe(true);
+    mocks.progress!({ type: "results", batch: 7, done: 2, total: 2, rows: [row(0, "valid"), row(1, "invalid")] });
+    mocks.progress!({ type: "finished", batch: 7, done: 2, total: 2, cancelled: false, millis: 10 });
+    const all = root.querySelector<HTMLButtonElement>("#verify-export-all")!;
+    expect(all.hidden).toBe(false);
+    expect(all.textContent).toContain("Esporta rapporto di tutti i file");
+    all.click();
+    await settled();
+    expect(mocks.exportReports).toHaveBeenLastCalledWith(7, null, expect.any(String));
+    expect(root.querySelector("#verify-export-all-result")?.textContent).toContain("Rapporto salvato in /home/u/Rapporti");
+    root.querySelector<HTMLButtonElement>('tr[data-index="1"] .verify-details')!.click();
+    await settled();
+    root.querySelector<HTMLButtonElement>("#verify-export")!.click();
+    await settled();
+    expect(mocks.exportReports).toHaveBeenLastCalledWith(7, 1, expect.any(String));
+    expect(root.querySelector("#verify-export-result")?.textContent).toContain("0 - rapporto di verifica.pdf");
+  });
+
+  test("a signed PDF offers the version each signature covers", async () => {
+    const root = document.createElement("div");
+    document.body.replaceChildren(root);
+    await verifyView.render(root, { rerender() {}, announce() {}, route: [], hasSection: () => true });
+    await verifyPaths(["/tmp/f/atto.pdf"]);
+    mocks.progress!({ type: "started", batch: 7, files: ["/tmp/f/atto.pdf"], unreadable: [], truncated: false });
+    const r = row(0, "indeterminate", { pdf: { revisions: 2, signed_length: 1234, covers_whole_document: false } });
+    r.report.format = "pades";
+    mocks.progress!({ type: "results", batch: 7, done: 1, total: 1, rows: [r] });
+    root.querySelector<HTMLButtonElement>(".verify-details")!.click();
+    await settled();
+    // No .p7m content buttons for a PDF: per-signature versions instead.
+    expect(root.querySelector("#verify-open")).toBeNull();
+    const open = root.querySelector<HTMLButtonElement>("#verify-open-S1")!;
+    expect(open.getAttribute("aria-label")).toContain("Versione firmata da Prova Firmatario (firma S1)");
+    mocks.original.mockResolvedValueOnce({ outcome: "saved", file: "/home/u/atto (S1).pdf" });
+    root.querySelector<HTMLButtonElement>("#verify-save-S1")!.click();
+    await settled();
+    expect(mocks.original).toHaveBeenLastCalledWith(7, 0, "save", false, expect.any(String), "S1");
+    expect(root.querySelector("#verify-original-result")?.textContent).toContain("atto (S1).pdf");
   });
 
   test("a dropped folder is checked and the view is shown", async () => {

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod packs;
 pub mod paths;
 pub mod portal;
+pub mod preview;
 pub mod report;
 pub mod secret;
 pub mod settings;

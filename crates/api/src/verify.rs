@@ -211,12 +211,36 @@ pub fn extract_signed_versions(
     signed: &Path,
     report: &FileReport,
 ) -> std::io::Result<Vec<PathBuf>> {
+    write_signed_versions(dir, signed, report, None)
+}
+
+/// For a PDF, writes the version of the document that signature or document timestamp `id`
+/// (`S1`, `T1`, ...) covers into `dir`, as [`extract_signed_versions`] names it. `None`
+/// when the report has no such PDF signature or its coverage is not valid.
+pub fn extract_signed_version(
+    dir: &Path,
+    signed: &Path,
+    report: &FileReport,
+    id: &str,
+) -> std::io::Result<Option<PathBuf>> {
+    Ok(write_signed_versions(dir, signed, report, Some(id))?
+        .into_iter()
+        .next())
+}
+
+fn write_signed_versions(
+    dir: &Path,
+    signed: &Path,
+    report: &FileReport,
+    only: Option<&str>,
+) -> std::io::Result<Vec<PathBuf>> {
     use std::io::Read;
     let items = report
         .signatures
         .iter()
         .map(|s| (&s.id, &s.pdf))
-        .chain(report.timestamps.iter().map(|t| (&t.id, &t.pdf)));
+        .chain(report.timestamps.iter().map(|t| (&t.id, &t.pdf)))
+        .filter(|(id, _)| only.is_none_or(|o| o == id.as_str()));
     let name = content_file_name(signed);
     let (stem, ext) = match name.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
@@ -470,10 +494,15 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// from signed files; it is kept after the call, so the system's application can read it.
 pub fn private_folder(parent: &Path) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(parent)?;
-    let dir = tempfile::Builder::new()
-        .prefix("documento-")
-        .tempdir_in(parent)?;
-    // tempfile creates the folder with mode 0700 on Unix.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("documento-");
+    // Only the user may read what is opened (tempfile's default is 0777 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder.tempdir_in(parent)?;
     Ok(dir.keep())
 }
 
@@ -612,6 +641,16 @@ mod tests {
         assert_eq!(n, 1);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn private_folder_is_readable_only_by_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = private_folder(parent.path()).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "mode {mode:o}");
+    }
+
     #[test]
     fn extract_signed_versions_two_signatures_writes_each_prefix() {
         let pdf = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -638,5 +677,15 @@ mod tests {
         assert!(first.len() < whole.len());
         assert_eq!(&whole[..first.len()], &first[..]);
         assert_eq!(std::fs::read(&paths[1]).unwrap(), whole);
+
+        // One signature's version alone, under the same name pattern (the first is taken).
+        let s1 = extract_signed_version(dir.path(), &pdf, &report, "S1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(s1.file_name().unwrap(), "two-signatures (S1) (2).pdf");
+        assert_eq!(std::fs::read(&s1).unwrap(), first);
+        assert!(extract_signed_version(dir.path(), &pdf, &report, "S9")
+            .unwrap()
+            .is_none());
     }
 }

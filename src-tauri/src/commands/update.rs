@@ -369,15 +369,22 @@ pub async fn update_check(
     }
 }
 
-/// Asks for `latest.json` (or the package) in a folder, and checks the update there.
+/// Asks for `latest.json` (or the package) in a folder, or with `folder` for the folder
+/// itself (a USB stick, a share), and checks the update there.
 #[tauri::command]
 pub async fn update_open_file(
     app: AppHandle,
     state: State<'_, AppState>,
     title: String,
+    folder: Option<bool>,
 ) -> Result<CheckOutcome, ErrorPayload> {
     let l = lang(state.language());
-    let Some(path) = state.picker.pick(&app, PickKind::Update, &title) else {
+    let picked = if folder.unwrap_or(false) {
+        state.picker.pick_folder(&app, &title)
+    } else {
+        state.picker.pick(&app, PickKind::Update, &title)
+    };
+    let Some(path) = picked else {
         return Ok(CheckOutcome::Cancelled);
     };
     let (update, bytes, package) = check_offline(&app, &path, installer(), l)?;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use lavoro_agile_api::error::ErrorPayload;
 use lavoro_agile_api::packs::{self, Kind};
+use lavoro_agile_api::report as report_api;
 use lavoro_agile_api::settings::Language;
 use lavoro_agile_api::verify::{
     self as api, ContentRisk, FileInput, FileReport, FileVerdict, Options, RevocationPolicy,
@@ -118,6 +119,12 @@ struct Batch {
     inputs: OnceLock<Vec<FileInput>>,
     /// The SHA-256 of each file as checked, to notice a file changed since.
     sha256: Mutex<Vec<Option<String>>>,
+    /// The report of each file checked, for exporting.
+    reports: Mutex<Vec<Option<FileReport>>>,
+    /// The trust material the batch was checked with (named in exported reports).
+    trust: TrustStore,
+    /// The time the batch took as "now" (the check time of exported reports).
+    now: OffsetDateTime,
 }
 
 /// State of the verification view.
@@ -254,11 +261,15 @@ pub async fn verify_start(
     let l = state.language();
     let at = validation_time(&at, l)?;
     let id = verify.next_id.fetch_add(1, Ordering::Relaxed);
+    let trust = load_trust(&app, &state);
     let batch = Arc::new(Batch {
         id,
         cancel: AtomicBool::new(false),
         inputs: OnceLock::new(),
         sha256: Mutex::new(Vec::new()),
+        reports: Mutex::new(Vec::new()),
+        trust: trust.clone(),
+        now: OffsetDateTime::now_utc(),
     });
     if let Ok(mut list) = verify.batches.lock() {
         list.push_back(batch.clone());
@@ -268,7 +279,6 @@ pub async fn verify_start(
             }
         }
     }
-    let trust = load_trust(&app, &state);
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     std::thread::Builder::new()
         .name(format!("verify-batch-{id}"))
@@ -320,6 +330,9 @@ fn run_batch(
     if let Ok(mut s) = batch.sha256.lock() {
         *s = vec![None; total];
     }
+    if let Ok(mut r) = batch.reports.lock() {
+        *r = vec![None; total];
+    }
     emit(
         app,
         &Progress::Started {
@@ -337,7 +350,7 @@ fn run_batch(
     let options = Options {
         trust,
         at,
-        now: OffsetDateTime::now_utc(),
+        now: batch.now,
         keep_content: false,
         revocation: RevocationPolicy::IfAvailable,
     };
@@ -375,6 +388,11 @@ fn run_batch(
                 if let Ok(mut s) = batch.sha256.lock() {
                     if let Some(slot) = s.get_mut(row.index) {
                         slot.clone_from(&row.report.sha256);
+                    }
+                }
+                if let Ok(mut r) = batch.reports.lock() {
+                    if let Some(slot) = r.get_mut(row.index) {
+                        *slot = Some(row.report.clone());
                     }
                 }
                 pending.push(row);
@@ -435,6 +453,213 @@ pub fn verify_cancel(verify: State<'_, VerifyState>, batch: u64) -> bool {
     }
 }
 
+/// What happened when the user asked to export reports.
+#[derive(Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ExportOutcome {
+    /// The user closed the folder dialog.
+    Cancelled,
+    /// The reports were written.
+    Written {
+        /// The folder chosen.
+        folder: String,
+        /// The files written: the PDF, the ETSI XML and the JSON report.
+        files: Vec<String>,
+    },
+}
+
+/// The first `<stem>.pdf/.xml/.json` triple in `dir` of which no file exists yet
+/// (`stem (2)`, `stem (3)`, ... when taken): exporting never replaces an earlier report.
+fn free_report_paths(dir: &std::path::Path, stem: &str) -> Option<report_api::ReportPaths> {
+    (1..10_000u32).find_map(|n| {
+        let base = if n == 1 {
+            stem.to_owned()
+        } else {
+            format!("{stem} ({n})")
+        };
+        let paths = report_api::ReportPaths {
+            pdf: Some(dir.join(format!("{base}.pdf"))),
+            xml: Some(dir.join(format!("{base}.xml"))),
+            json: Some(dir.join(format!("{base}.json"))),
+        };
+        let taken = [&paths.pdf, &paths.xml, &paths.json]
+            .into_iter()
+            .flatten()
+            .any(|p| p.symlink_metadata().is_ok());
+        (!taken).then_some(paths)
+    })
+}
+
+/// Writes the verification reports (the PDF "rapporto di verifica", the ETSI TS 119 102-2
+/// XML and the JSON report) of file `index` of `batch`, or of every file checked in the
+/// batch when `index` is absent, into a folder the user picks. The reports carry the
+/// trust material and the check time the batch used, so they state what the window showed.
+#[tauri::command]
+pub async fn verify_export(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    verify: State<'_, VerifyState>,
+    batch: u64,
+    index: Option<usize>,
+    title: String,
+) -> Result<ExportOutcome, ErrorPayload> {
+    let l = state.language();
+    let gone = || {
+        message(
+            "verify_batch_gone",
+            format!("batch {batch} file {index:?} unknown"),
+            l,
+            "Questo risultato non è più disponibile: verifica di nuovo il file.",
+            "This result is no longer available: check the file again.",
+        )
+    };
+    let b = verify.batch(batch).ok_or_else(gone)?;
+    let inputs = b.inputs.get().ok_or_else(gone)?;
+    let (files, paths): (Vec<FileReport>, Vec<PathBuf>) = {
+        let reports = b.reports.lock().map_err(|_| gone())?;
+        let chosen: Vec<usize> = match index {
+            Some(i) => vec![i],
+            None => (0..reports.len()).collect(),
+        };
+        chosen
+            .into_iter()
+            .filter_map(|i| {
+                let report = reports.get(i)?.clone()?;
+                Some((report, inputs.get(i)?.path.clone()))
+            })
+            .unzip()
+    };
+    if files.is_empty() {
+        return Err(gone());
+    }
+    let stem = match (index, l) {
+        (Some(_), Language::It) => format!(
+            "{} - rapporto di verifica",
+            paths
+                .first()
+                .map(|p| api::content_file_name(p))
+                .unwrap_or_default()
+        ),
+        (Some(_), Language::En) => format!(
+            "{} - verification report",
+            paths
+                .first()
+                .map(|p| api::content_file_name(p))
+                .unwrap_or_default()
+        ),
+        (None, Language::It) => "rapporto di verifica".to_owned(),
+        (None, Language::En) => "verification report".to_owned(),
+    };
+    let Some(dir) = state.picker.pick_folder(&app, &title) else {
+        return Ok(ExportOutcome::Cancelled);
+    };
+    let trust = b.trust.clone();
+    let now = b.now;
+    let lang = match l {
+        Language::It => api::Lang::It,
+        Language::En => api::Lang::En,
+    };
+    let count = files.len();
+    let written = tauri::async_runtime::spawn_blocking(move || {
+        let to = free_report_paths(&dir, &stem).ok_or_else(|| "no free file name".to_owned())?;
+        let report = api::Report {
+            tool: api::Tool {
+                name: "lavoro-agile".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            files,
+        };
+        let refs: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+        let header = report_api::header(&trust, now, &refs);
+        report_api::write_reports(&report, &header, lang, &to).map_err(|e| e.to_string())?;
+        Ok::<_, String>((dir, to))
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r)
+    .map_err(|e| {
+        message(
+            "verify_export_failed",
+            e,
+            l,
+            "Impossibile scrivere il rapporto di verifica nella cartella scelta.",
+            "The verification report cannot be written into the chosen folder.",
+        )
+    })?;
+    let (dir, to) = written;
+    tracing::info!(batch, files = count, "verification reports exported");
+    Ok(ExportOutcome::Written {
+        folder: dir.to_string_lossy().into_owned(),
+        files: [to.pdf, to.xml, to.json]
+            .into_iter()
+            .flatten()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+    })
+}
+
+/// The text of PDF file `index` of `batch`, extracted in a child process with memory, CPU
+/// and time limits (a hostile PDF ends the child, never the window). Only for PDFs.
+#[tauri::command]
+pub async fn verify_preview(
+    state: State<'_, AppState>,
+    verify: State<'_, VerifyState>,
+    batch: u64,
+    index: usize,
+) -> Result<String, ErrorPayload> {
+    let l = state.language();
+    let gone = || {
+        message(
+            "verify_batch_gone",
+            format!("batch {batch} file {index} unknown"),
+            l,
+            "Questo risultato non è più disponibile: verifica di nuovo il file.",
+            "This result is no longer available: check the file again.",
+        )
+    };
+    let b = verify.batch(batch).ok_or_else(gone)?;
+    let path = b
+        .inputs
+        .get()
+        .and_then(|i| i.get(index))
+        .map(|i| i.path.clone())
+        .ok_or_else(gone)?;
+    let program = std::env::current_exe().map_err(|e| {
+        message(
+            "preview_failed",
+            e.to_string(),
+            l,
+            "Non è stato possibile produrre l'anteprima del testo di questo PDF.",
+            "The text preview of this PDF could not be produced.",
+        )
+    })?;
+    let result = tauri::async_runtime::spawn_blocking(move || {
+        lavoro_agile_api::preview::preview_pdf(
+            &program,
+            &path,
+            lavoro_agile_api::preview::PREVIEW_WALL,
+        )
+    })
+    .await
+    .map_err(|e| {
+        message(
+            "verify_internal",
+            e.to_string(),
+            l,
+            "Si è verificato un errore interno.",
+            "An internal error occurred.",
+        )
+    })?;
+    result.map_err(|e| {
+        tracing::warn!(batch, index, code = e.code(), error = %e, "no PDF text preview");
+        ErrorPayload::with_message(
+            e.code(),
+            e.to_string(),
+            e.message(matches!(l, Language::It)).to_owned(),
+        )
+    })
+}
+
 /// Where the original document goes.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -485,6 +710,7 @@ pub async fn verify_original(
     target: OriginalTarget,
     confirmed: bool,
     title: String,
+    signature: Option<String>,
 ) -> Result<OriginalOutcome, ErrorPayload> {
     let l = state.language();
     let gone = || {
@@ -538,6 +764,10 @@ pub async fn verify_original(
             "Il file è cambiato (o non è più leggibile) dopo la verifica: verificalo di nuovo.",
             "The file changed (or can no longer be read) after it was checked: check it again.",
         ));
+    }
+    if let Some(id) = signature {
+        return signed_pdf_version(&app, &state, &input, &outcome.report, &id, target, &title)
+            .inspect(|_| tracing::info!(batch, index, "signed version of a PDF written"));
     }
     let Some(content) = outcome.content else {
         return Err(message(
@@ -597,6 +827,67 @@ pub async fn verify_original(
             Ok(OriginalOutcome::Opened {
                 file: file.to_string_lossy().into_owned(),
             })
+        }
+    }
+}
+
+/// Writes the version of a signed PDF that signature (or document timestamp) `id` covers,
+/// the file's bytes up to the end of its signed range, into a folder the user picks or a
+/// private folder, and then opens it with the system's application.
+fn signed_pdf_version(
+    app: &AppHandle,
+    state: &AppState,
+    input: &FileInput,
+    report: &FileReport,
+    id: &str,
+    target: OriginalTarget,
+    title: &str,
+) -> Result<OriginalOutcome, ErrorPayload> {
+    let l = state.language();
+    let write_failed = |e: std::io::Error| {
+        message(
+            "verify_write_failed",
+            e.to_string(),
+            l,
+            "Impossibile scrivere il documento nella cartella.",
+            "The document cannot be written into the folder.",
+        )
+    };
+    let none = || {
+        message(
+            "verify_no_signed_version",
+            format!("no signed version for {id}"),
+            l,
+            "Per questa firma non si può ricostruire la versione firmata del documento.",
+            "The signed version of the document cannot be rebuilt for this signature.",
+        )
+    };
+    let dir = match target {
+        OriginalTarget::Save => match state.picker.pick_folder(app, title) {
+            Some(dir) => dir,
+            None => return Ok(OriginalOutcome::Cancelled),
+        },
+        OriginalTarget::Open => {
+            api::private_folder(&state.paths.cache.join(OPENED_FOLDER)).map_err(write_failed)?
+        }
+    };
+    let file = api::extract_signed_version(&dir, &input.path, report, id)
+        .map_err(write_failed)?
+        .ok_or_else(none)?;
+    let shown = file.to_string_lossy().into_owned();
+    match target {
+        OriginalTarget::Save => Ok(OriginalOutcome::Saved { file: shown }),
+        OriginalTarget::Open => {
+            open_with_system(app, &file).map_err(|e| {
+                message(
+                    "verify_open_failed",
+                    e,
+                    l,
+                    "Il documento è stato estratto, ma nessuna applicazione del sistema ha potuto aprirlo.",
+                    "The document was extracted, but no application of the system could open it.",
+                )
+            })?;
+            Ok(OriginalOutcome::Opened { file: shown })
         }
     }
 }

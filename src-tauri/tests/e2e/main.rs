@@ -11,6 +11,7 @@
 //!   delete, no keychain.
 //! - `verify`: the Verifica firma section: files from the command line and the picker,
 //!   progress, cancel, details, the original document.
+//! - `verify_more`: Verifica firma continued: exported reports (PDF, ETSI XML, JSON).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,4 +24,5 @@ mod packs;
 mod portal;
 mod shell;
 mod verify;
+mod verify_more;
 mod vpn;

@@ -15,31 +15,39 @@ use crate::harness::{exclusive, with_app, with_app_args, App, Home};
 use crate::shell::{axe_source, wait_for};
 
 /// The content every shared fixture signs (`tests/fixtures/cades/make.py`).
-const SIGNED_CONTENT: &[u8] = b"Determinazione n. 42 del 1 marzo 2024 - documento di prova.\n";
+pub(crate) const SIGNED_CONTENT: &[u8] =
+    b"Determinazione n. 42 del 1 marzo 2024 - documento di prova.\n";
 
-fn cades(name: &str) -> PathBuf {
+pub(crate) fn cades(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/cades")
         .join(name)
 }
 
-fn own(name: &str) -> PathBuf {
+pub(crate) fn own(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/e2e/fixtures")
         .join(name)
 }
 
-fn arg(p: &Path) -> String {
+pub(crate) fn arg(p: &Path) -> String {
     p.display().to_string()
 }
 
 /// Installs, before the app starts, a signed trust pack whose only anchor is the shared
 /// fixtures' RSA signer: its signatures are then TOTAL_PASSED ("Valida").
-fn install_trust_pack(home: &Home) -> Result<()> {
+pub(crate) fn install_trust_pack(home: &Home) -> Result<()> {
+    install_trust_pack_with(home, &[cades("signer-rsa.pem")])
+}
+
+/// Installs, before the app starts, a signed trust pack holding `anchors`.
+pub(crate) fn install_trust_pack_with(home: &Home, anchors: &[PathBuf]) -> Result<()> {
     let work = tempfile::tempdir()?;
     let src = work.path().join("trust");
     std::fs::create_dir_all(&src)?;
-    std::fs::copy(cades("signer-rsa.pem"), src.join("firmatario-di-prova.pem"))?;
+    for (i, a) in anchors.iter().enumerate() {
+        std::fs::copy(a, src.join(format!("ancora-{i}.pem")))?;
+    }
     let opts = BuildOptions {
         kind: Kind::Trust,
         version: 1,
@@ -74,7 +82,7 @@ fn install_trust_pack(home: &Home) -> Result<()> {
 }
 
 /// The batch state the view shows (`idle`, `running`, `finished`, `cancelled`).
-async fn run_state(app: &App) -> Result<String> {
+pub(crate) async fn run_state(app: &App) -> Result<String> {
     let v = app
         .js("const v = document.getElementById('verify-view'); return v ? (v.dataset.state || '') : ''")
         .await?;
@@ -83,14 +91,14 @@ async fn run_state(app: &App) -> Result<String> {
 
 /// Clears the state the view shows, so that waiting for the end of the next batch does not
 /// see the end of the previous one (the next batch starts only after the picker answers).
-async fn forget_state(app: &App) -> Result<()> {
+pub(crate) async fn forget_state(app: &App) -> Result<()> {
     app.js("document.getElementById('verify-view').dataset.state = ''; return null")
         .await?;
     Ok(())
 }
 
 /// Waits until the batch ends; returns the final state.
-async fn wait_batch_end(app: &App, timeout: Duration) -> Result<String> {
+pub(crate) async fn wait_batch_end(app: &App, timeout: Duration) -> Result<String> {
     let deadline = Instant::now() + timeout;
     loop {
         let s = run_state(app).await?;
@@ -106,14 +114,14 @@ async fn wait_batch_end(app: &App, timeout: Duration) -> Result<String> {
 }
 
 /// The verdict of each row, in order (`pending` while not checked).
-async fn verdicts(app: &App) -> Result<Vec<String>> {
+pub(crate) async fn verdicts(app: &App) -> Result<Vec<String>> {
     let v = app
         .js("return Array.from(document.querySelectorAll('#verify-results tbody tr')).map(tr => tr.querySelector('.verdict-cell').dataset.verdict)")
         .await?;
     Ok(serde_json::from_value(v)?)
 }
 
-async fn text_of(app: &App, css: &str) -> Result<String> {
+pub(crate) async fn text_of(app: &App, css: &str) -> Result<String> {
     let v = app
         .js(&format!(
             "const e = document.querySelector('{css}'); return e ? e.textContent : null"
@@ -126,7 +134,7 @@ async fn text_of(app: &App, css: &str) -> Result<String> {
 
 /// Clicks through JavaScript: WebDriver clicks on elements under the fixed status toast
 /// fail with empty errors.
-async fn click(app: &App, css: &str) -> Result<()> {
+pub(crate) async fn click(app: &App, css: &str) -> Result<()> {
     let found = app
         .js(&format!(
             "const e = document.querySelector('{css}'); if (!e) return false; e.click(); return true"
@@ -137,7 +145,7 @@ async fn click(app: &App, css: &str) -> Result<()> {
 }
 
 /// Opens the detail panel of row `index` and scrolls it into view.
-async fn show_detail(app: &App, index: usize) -> Result<String> {
+pub(crate) async fn show_detail(app: &App, index: usize) -> Result<String> {
     click(
         app,
         &format!("#verify-results tr[data-index=\"{index}\"] .verify-details"),
@@ -475,7 +483,7 @@ async fn original_document_is_saved_byte_for_byte_and_a_program_needs_confirmati
 }
 
 /// The first file called `name` in the folders under `dir`.
-fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
     std::fs::read_dir(dir)
         .ok()?
         .flatten()

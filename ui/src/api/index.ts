@@ -301,6 +301,9 @@ export type OriginalOutcome =
   | { outcome: "opened"; file: string }
   | { outcome: "saved"; file: string };
 
+/** What happened when the user asked to export the verification reports. */
+export type ExportOutcome = { outcome: "cancelled" } | { outcome: "written"; folder: string; files: string[] };
+
 /** What the user drags over the window. */
 export type DragDrop = { type: "enter" | "over" | "leave" } | { type: "drop"; paths: string[] };
 
@@ -344,7 +347,9 @@ export const api = {
   update: {
     status: () => call<UpdateStatus>("update_status"),
     check: () => call<CheckOutcome>("update_check"),
-    openFile: (title: string) => call<CheckOutcome>("update_open_file", { title }),
+    openFile: (title: string) => call<CheckOutcome>("update_open_file", { title, folder: false }),
+    /** An offline update from a folder the user picks (USB stick, share). */
+    openFolder: (title: string) => call<CheckOutcome>("update_open_file", { title, folder: true }),
     pending: () => call<UpdateOffer | null>("update_pending"),
     install: () => call<{ version: string }>("update_install"),
     restart: () => call<void>("update_restart"),
@@ -383,8 +388,14 @@ export const api = {
     takeOpenArgs: () => call<string[]>("verify_take_open_args"),
     start: (paths: string[], at: AtChoice) => call<number>("verify_start", { paths, at }),
     cancel: (batch: number) => call<boolean>("verify_cancel", { batch }),
-    original: (batch: number, index: number, target: "open" | "save", confirmed: boolean, title: string) =>
-      call<OriginalOutcome>("verify_original", { batch, index, target, confirmed, title }),
+    /** The original document; for a signed PDF, `signature` names the signature whose signed version is wanted. */
+    original: (batch: number, index: number, target: "open" | "save", confirmed: boolean, title: string, signature: string | null = null) =>
+      call<OriginalOutcome>("verify_original", { batch, index, target, confirmed, title, signature }),
+    /** Writes the PDF, ETSI XML and JSON reports of one file (or the whole batch) to a folder the user picks. */
+    /** The text of a PDF of the batch, extracted in a limited child process. */
+    preview: (batch: number, index: number) => call<string>("verify_preview", { batch, index }),
+    exportReports: (batch: number, index: number | null, title: string) =>
+      call<ExportOutcome>("verify_export", { batch, index, title }),
   },
   events: {
     /** The outcome of each background check of a pack address. */

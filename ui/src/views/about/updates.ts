@@ -103,7 +103,9 @@ export async function renderUpdates(root: HTMLElement, announce: (m: string) => 
   }
   const fromFile = h("button", { type: "button", class: "btn btn-outline-primary", id: "update-file" }, t("update.from_file")) as HTMLButtonElement;
   fromFile.addEventListener("click", () => void run(fromFile, () => api.update.openFile(t("update.from_file.title"))));
-  controls.append(fromFile);
+  const fromFolder = h("button", { type: "button", class: "btn btn-outline-primary ms-2", id: "update-folder" }, t("update.from_folder")) as HTMLButtonElement;
+  fromFolder.addEventListener("click", () => void run(fromFolder, () => api.update.openFolder(t("update.from_folder.title"))));
+  controls.append(fromFile, fromFolder);
 
   root.append(
     h("h2", { class: "h4 mt-4", id: "updates" }, t("update.title")),

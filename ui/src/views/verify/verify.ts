@@ -52,6 +52,7 @@ interface Handles {
   progress: HTMLProgressElement;
   count: HTMLElement;
   cancel: HTMLButtonElement;
+  exportAll: HTMLButtonElement;
   summary: HTMLElement;
   tbody: HTMLElement;
   rows: HTMLTableRowElement[];
@@ -194,6 +195,7 @@ function updateProgress(v: Handles): void {
   v.root.dataset.state = session.state;
   v.cancel.hidden = session.state !== "running";
   v.cancel.disabled = session.state !== "running";
+  v.exportAll.hidden = session.state === "running" || session.state === "idle" || session.done === 0;
   const c = counts();
   v.summary.replaceChildren(
     ...(Object.keys(c) as FileVerdict[]).map((k) =>
@@ -265,6 +267,113 @@ function refresh(): void {
   if (session.selected === null) view.detail.replaceChildren();
 }
 
+/**
+ * Asks for a folder and writes the reports of file `index` (or of the whole batch when
+ * null) there; says the outcome in `result` and to screen readers.
+ */
+async function exportReports(index: number | null, button: HTMLButtonElement, result: HTMLElement, announce: (m: string) => void): Promise<void> {
+  if (session.batch === null) return;
+  const say = (text: string, cls: string) => {
+    result.replaceChildren(h("div", { class: `alert ${cls}` }, text));
+    announce(text);
+  };
+  button.disabled = true;
+  try {
+    const out = await api.verify.exportReports(session.batch, index, t("verify.export.title"));
+    if (out.outcome === "cancelled") say(t("verify.export.cancelled"), "alert-info");
+    else say(t("verify.export.written", { folder: out.folder, files: out.files.map(fileName).join(", ") }), "alert-success");
+  } catch (e) {
+    say(errorText(e), "alert-danger");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** The signatures and document timestamps of a signed PDF whose signed version can be rebuilt. */
+function signedVersions(report: VerifyRow["report"]): { id: string; label: string }[] {
+  const out: { id: string; label: string }[] = [];
+  const covered = (x: { pdf?: unknown }) => {
+    const pdf = x.pdf as { signed_length?: number | null } | undefined;
+    return typeof pdf?.signed_length === "number";
+  };
+  for (const s of report.signatures) {
+    if (covered(s as { pdf?: unknown })) out.push({ id: s.id, label: t("verify.version.signature", { id: s.id, name: signerLabel(s.signer) }) });
+  }
+  for (const ts of report.timestamps) {
+    if (covered(ts as { pdf?: unknown })) out.push({ id: ts.id, label: t("verify.version.timestamp", { id: ts.id }) });
+  }
+  return out;
+}
+
+function signerLabel(s: Record<string, unknown> | null): string {
+  if (!s) return t("verify.signer.unknown");
+  const full = [s.given_name, s.surname].filter((x) => typeof x === "string").join(" ");
+  if (full) return full;
+  return typeof s.common_name === "string" ? s.common_name : t("verify.signer.unknown");
+}
+
+/** The text preview of a PDF, on request (it is extracted in a limited child process). */
+function previewBlock(batch: number, index: number, announce: (m: string) => void): HTMLElement {
+  const out = h("div", { id: "verify-preview-result", class: "mt-2", role: "status" });
+  const button = h("button", { type: "button", class: "btn btn-outline-primary", id: "verify-preview", "aria-controls": "verify-preview-result" }, h("span", { "aria-hidden": "true" }, "≡ "), t("verify.preview.show"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.replaceChildren(h("p", {}, t("verify.preview.running")));
+    try {
+      const text = await api.verify.preview(batch, index);
+      const pre = h("pre", { id: "verify-preview-text", class: "verify-preview-text", tabindex: "0", "aria-label": t("verify.preview.label") }, text.trim() === "" ? t("verify.preview.empty") : text);
+      out.replaceChildren(h("p", { class: "form-text" }, t("verify.preview.note")), pre);
+      announce(t("verify.preview.ready"));
+    } catch (e) {
+      const msg = errorText(e);
+      out.replaceChildren(h("div", { class: "alert alert-warning" }, msg));
+      announce(msg);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "verify-preview mt-3" }, h("h3", { class: "h6" }, t("verify.preview.title")), button, out);
+}
+
+/** "Apri documento originale" for a signed PDF: per signature, the version it covers. */
+function signedVersionBlock(batch: number, index: number, versions: { id: string; label: string }[], announce: (m: string) => void): HTMLElement {
+  const result = h("div", { id: "verify-original-result", class: "mt-2", role: "status" });
+  const buttons: HTMLButtonElement[] = [];
+  const say = (text: string, cls: string) => {
+    result.replaceChildren(h("div", { class: `alert ${cls}` }, text));
+    announce(text);
+  };
+  const run = async (id: string, target: "open" | "save") => {
+    for (const b of buttons) b.disabled = true;
+    try {
+      const out = await api.verify.original(batch, index, target, false, t("verify.original.folder_title"), id);
+      if (out.outcome === "saved") say(t("verify.original.saved", { file: out.file }), "alert-success");
+      else if (out.outcome === "opened") say(t("verify.original.opened", { file: out.file }), "alert-success");
+      else say(t("verify.original.cancelled"), "alert-info");
+    } catch (e) {
+      say(errorText(e), "alert-danger");
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  };
+  const items = versions.map((ver) => {
+    const open = h("button", { type: "button", class: "btn btn-primary btn-sm me-2", id: `verify-open-${ver.id}`, "aria-label": `${t("verify.original.open")}: ${ver.label}` }, t("verify.original.open"));
+    const save = h("button", { type: "button", class: "btn btn-outline-primary btn-sm", id: `verify-save-${ver.id}`, "aria-label": `${t("verify.original.save")}: ${ver.label}` }, t("verify.original.save"));
+    open.addEventListener("click", () => void run(ver.id, "open"));
+    save.addEventListener("click", () => void run(ver.id, "save"));
+    buttons.push(open, save);
+    return h("li", { class: "mb-2", "data-version": ver.id }, h("span", { class: "d-block" }, ver.label), open, save);
+  });
+  return h(
+    "div",
+    { class: "verify-original mt-3" },
+    h("h3", { class: "h6" }, t("verify.version.title")),
+    h("p", { class: "form-text" }, t("verify.version.note")),
+    h("ul", { class: "list-unstyled" }, ...items),
+    result,
+  );
+}
+
 function showDetail(i: number, focus: boolean): void {
   const v = view;
   const r = session.rows[i];
@@ -334,6 +443,16 @@ function showDetail(i: number, focus: boolean): void {
   };
   const hasContent = !r.report.error && (r.report.format === "cades-attached" || r.report.format === "tsd" || r.report.format === "m7m");
   const parts: Node[] = [detailPanel(r.report, r.verdict, r.unsupported)];
+  if (!r.report.error && r.report.format === "pades") {
+    const versions = signedVersions(r.report);
+    if (versions.length > 0) parts.push(signedVersionBlock(batch, i, versions, v.announce));
+  }
+  // Any PDF, signed or not (a PDF without signatures is still worth reading).
+  if (r.report.format === "pades" || /\.pdf$/i.test(r.report.path)) parts.push(previewBlock(batch, i, v.announce));
+  const exportResult = h("div", { id: "verify-export-result", class: "mt-2", role: "status" });
+  const exportOne = h("button", { type: "button", class: "btn btn-outline-primary", id: "verify-export" }, h("span", { "aria-hidden": "true" }, "⤓ "), t("verify.export.one"));
+  exportOne.addEventListener("click", () => void exportReports(i, exportOne, exportResult, v.announce));
+  parts.push(h("div", { class: "verify-export mt-3" }, h("p", { class: "form-text" }, t("verify.export.note")), exportOne, exportResult));
   if (hasContent) {
     parts.push(h("div", { class: "verify-original mt-3" }, h("p", { class: "form-text" }, t("verify.original.note")), open, save, result));
   }
@@ -403,6 +522,9 @@ async function render(root: HTMLElement, ctx: ViewContext): Promise<void> {
     if (session.batch !== null) void api.verify.cancel(session.batch);
     cancel.disabled = true;
   });
+  const exportAll = h("button", { type: "button", class: "btn btn-outline-primary ms-2", id: "verify-export-all" }, h("span", { "aria-hidden": "true" }, "⤓ "), t("verify.export.all"));
+  const exportAllResult = h("div", { id: "verify-export-all-result", role: "status" });
+  exportAll.addEventListener("click", () => void exportReports(null, exportAll, exportAllResult, ctx.announce));
   const progress = h("progress", { id: "verify-progress", class: "verify-progress", "aria-label": t("verify.progress.label") });
   const count = h("span", { id: "verify-count", "aria-live": "off" });
   const summary = h("ul", { id: "verify-summary", class: "verify-summary list-inline", "aria-label": t("verify.summary.label") });
@@ -423,7 +545,7 @@ async function render(root: HTMLElement, ctx: ViewContext): Promise<void> {
     pickFiles,
     pickFolder,
   );
-  const status = h("div", { class: "verify-status mb-3" }, progress, h("div", {}, count, cancel));
+  const status = h("div", { class: "verify-status mb-3" }, progress, h("div", {}, count, cancel, exportAll), exportAllResult);
   const container = h(
     "div",
     { class: "verify-view", id: "verify-view" },
@@ -439,7 +561,7 @@ async function render(root: HTMLElement, ctx: ViewContext): Promise<void> {
     h("div", { class: "verify-layout" }, h("div", { class: "verify-list" }, table), detail),
   );
   root.append(container);
-  view = { root: container, progress, count, cancel, summary, tbody, rows: [], detail, notes, announce: ctx.announce };
+  view = { root: container, progress, count, cancel, exportAll, summary, tbody, rows: [], detail, notes, announce: ctx.announce };
   refresh();
   if (session.selected !== null) showDetail(session.selected, false);
 }
