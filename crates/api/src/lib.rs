@@ -18,6 +18,7 @@ pub mod portal;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod sign;
 pub mod verify;
 pub mod vpn;
 

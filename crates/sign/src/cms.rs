@@ -391,3 +391,10 @@ pub fn signer_count(envelope: &[u8]) -> Result<usize, Error> {
 pub fn is_signed_data(bytes: &[u8]) -> bool {
     lavoro_agile_cades::cms::content_info_type(bytes).as_deref() == Some(oids::SIGNED_DATA)
 }
+
+/// Whether the envelope carries its content (attached) rather than pointing at it.
+pub fn carries_content(envelope: &[u8]) -> Result<bool, Error> {
+    let (sd, _) = existing(envelope)?;
+    let decoded = SignedData::decode(&sd).map_err(malformed)?;
+    Ok(decoded.encap.content.is_some())
+}

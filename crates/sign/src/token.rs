@@ -134,8 +134,10 @@ fn ck(e: CkError) -> Error {
     }
 }
 
+/// Slots with an initialised token: a blank token (SoftHSM always offers one, so do
+/// readers with a factory-fresh card) has nothing to sign with and refuses sessions.
 fn slot_list(pkcs11: &Pkcs11) -> Result<Vec<Slot>, Error> {
-    pkcs11.get_slots_with_token().map_err(ck)
+    pkcs11.get_slots_with_initialized_token().map_err(ck)
 }
 
 impl Module {
@@ -385,6 +387,12 @@ impl TokenSigner {
     /// (`CKA_ALWAYS_AUTHENTICATE`): the app says so when it asks.
     pub fn always_authenticate(&self) -> bool {
         self.always_authenticate
+    }
+
+    /// Sets the PIN for the next context-specific login: a front door that asks again for
+    /// every signature (as it should for `CKA_ALWAYS_AUTHENTICATE` keys) hands it here.
+    pub fn set_signature_pin(&mut self, pin: Secret) {
+        self.pin = pin;
     }
 
     fn context_login(&self) -> Result<(), Error> {
