@@ -24,6 +24,8 @@ pub const SO_PIN: &str = "87654321";
 pub const RSA_ID: &str = "01";
 pub const EC_ID: &str = "02";
 pub const AUTH_ID: &str = "03";
+/// CKA_ID of an RSA signing key generated on the token with CKA_ALWAYS_AUTHENTICATE.
+pub const ALWAYS_AUTH_ID: &str = "04";
 
 pub struct Fixture {
     dir: tempfile::TempDir,
@@ -220,6 +222,8 @@ fn build_fixture() -> Fixture {
     import(d, "auth", AUTH_ID);
     import(d, "rsa", RSA_ID);
     import(d, "ec", EC_ID);
+    always_auth_key(d);
+    timestamp_authority(d);
     Fixture { dir }
 }
 
@@ -278,4 +282,214 @@ pub fn minimal_pdf() -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// An RSA key generated on the token with CKA_ALWAYS_AUTHENTICATE, and a certificate the
+/// test CA issues for its public key (`-force_pubkey`: the private key never leaves).
+fn always_auth_key(d: &Path) {
+    let pkcs11 = |args: &[&str]| {
+        run(Command::new("pkcs11-tool")
+            .current_dir(d)
+            .args(["--module", SOFTHSM, "--token-label", "Prova"])
+            .args(args));
+    };
+    pkcs11(&[
+        "--login",
+        "--pin",
+        PIN,
+        "--keypairgen",
+        "--key-type",
+        "rsa:2048",
+        "--id",
+        ALWAYS_AUTH_ID,
+        "--label",
+        "always",
+        "--always-auth",
+        "--usage-sign",
+    ]);
+    pkcs11(&[
+        "--read-object",
+        "--type",
+        "pubkey",
+        "--id",
+        ALWAYS_AUTH_ID,
+        "-o",
+        "always-pub.der",
+    ]);
+    openssl(
+        d,
+        &[
+            "pkey",
+            "-pubin",
+            "-inform",
+            "DER",
+            "-in",
+            "always-pub.der",
+            "-out",
+            "always-pub.pem",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "rsa.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-force_pubkey",
+            "always-pub.pem",
+            "-set_serial",
+            "0x2004",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            "rsa.ext",
+            "-outform",
+            "DER",
+            "-out",
+            "always.der",
+        ],
+    );
+    pkcs11(&[
+        "--login",
+        "--pin",
+        PIN,
+        "--write-object",
+        "always.der",
+        "--type",
+        "cert",
+        "--id",
+        ALWAYS_AUTH_ID,
+        "--label",
+        "always",
+    ]);
+}
+
+/// A timestamp authority's certificate (extendedKeyUsage timeStamping) from the test CA,
+/// and the `openssl ts` configuration that uses it.
+fn timestamp_authority(d: &Path) {
+    std::fs::write(
+        d.join("tsa.ext"),
+        "keyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=critical,timeStamping\nbasicConstraints=critical,CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "tsa.key",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "tsa.key",
+            "-subj",
+            "/C=IT/O=Comune di Prova/CN=TSA di prova",
+            "-out",
+            "tsa.csr",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "0x3001",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            "tsa.ext",
+            "-out",
+            "tsa.pem",
+        ],
+    );
+    std::fs::write(
+        d.join("tsa.cnf"),
+        "[ tsa ]\ndefault_tsa = tsa1\n[ tsa1 ]\nserial = ./tsaserial\ncrypto_device = builtin\n\
+         signer_cert = ./tsa.pem\nsigner_key = ./tsa.key\nsigner_digest = sha256\n\
+         default_policy = 1.2.3.4.1\ndigests = sha256\naccuracy = secs:1\nordering = yes\n\
+         tsa_name = no\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("tsaserial"), "01\n").unwrap();
+}
+
+/// Answers an RFC 3161 query with `openssl ts -reply` (the fixture's TSA).
+pub fn openssl_ts_reply(f: &Fixture, query: &[u8]) -> Vec<u8> {
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let q = f.path(&format!("q{n}.tsq"));
+    let r = f.path(&format!("r{n}.tsr"));
+    std::fs::write(&q, query).unwrap();
+    run(Command::new("openssl")
+        .current_dir(f.dir.path())
+        .args(["ts", "-reply", "-config", "tsa.cnf", "-queryfile"])
+        .arg(&q)
+        .arg("-out")
+        .arg(&r));
+    std::fs::read(r).unwrap()
+}
+
+/// A timestamp authority over HTTP on 127.0.0.1 (RFC 3161 section 3.4), answering with
+/// [`openssl_ts_reply`] until the test process ends; returns its URL.
+pub fn start_tsa_server(f: &'static Fixture) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" || line == "\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; len];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let reply = openssl_ts_reply(f, &body);
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    reply.len()
+                )
+                .as_bytes(),
+            );
+            let _ = stream.write_all(&reply);
+        }
+    });
+    url
 }

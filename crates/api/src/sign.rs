@@ -133,6 +133,43 @@ pub struct SignRequest {
     pub mode: CadesMode,
     /// PAdES options (page, reason, location).
     pub pdf: PdfOptions,
+    /// A timestamp authority's URL (RFC 3161 over HTTP): CAdES-T / PAdES B-T.
+    pub tsa: Option<String>,
+}
+
+/// A timestamp authority reached over HTTP(S) (RFC 3161 section 3.4).
+#[derive(Debug, Clone)]
+pub struct HttpTsa {
+    url: String,
+}
+
+impl HttpTsa {
+    /// The authority at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into() }
+    }
+}
+
+impl lavoro_agile_sign::tsa::TimestampSource for HttpTsa {
+    fn send(&self, request: &[u8]) -> Result<Vec<u8>, SignError> {
+        use std::io::Read;
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(std::time::Duration::from_secs(15))
+            .timeout(std::time::Duration::from_secs(60))
+            .user_agent(concat!("lavoro-agile/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let resp = agent
+            .post(&self.url)
+            .set("Content-Type", "application/timestamp-query")
+            .send_bytes(request)
+            .map_err(|e| SignError::Timestamp(e.to_string()))?;
+        let mut body = Vec::new();
+        resp.into_reader()
+            .take(lavoro_agile_sign::tsa::MAX_RESPONSE as u64 + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| SignError::Timestamp(e.to_string()))?;
+        Ok(body)
+    }
 }
 
 /// The result of signing one file.
@@ -166,9 +203,13 @@ pub fn sign_file(
 ) -> Result<Signed, SignError> {
     let bytes = read_input(input)?;
     let exists = |p: &Path| p.exists();
+    let tsa = request.tsa.as_deref().map(HttpTsa::new);
+    let tsa_ref = tsa
+        .as_ref()
+        .map(|t| t as &dyn lavoro_agile_sign::tsa::TimestampSource);
     let (bytes_out, kind) = match request.kind {
         SignType::Pades => (
-            pades::sign_pdf(&bytes, signer, now, &request.pdf)?,
+            pades::sign_pdf_timestamped(&bytes, signer, now, &request.pdf, tsa_ref)?,
             Output::Revised,
         ),
         SignType::Cades => {
@@ -197,6 +238,15 @@ pub fn sign_file(
                 }
             }
         }
+    };
+    // CAdES-T: the new signature (the last signer; the target's countersignature is
+    // timestamped with its signer) gets a signature timestamp.
+    let bytes_out = match (request.kind, tsa_ref, request.mode) {
+        (SignType::Cades, Some(t), CadesMode::New | CadesMode::Nest | CadesMode::Add) => {
+            let last = cms::signer_count(&bytes_out)?.saturating_sub(1);
+            cms::add_signature_timestamp(&bytes_out, last, t)?
+        }
+        _ => bytes_out,
     };
     let output = output::output_path(input, kind, &exists)?;
     output::write_new(&output, &bytes_out)?;

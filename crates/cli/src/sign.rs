@@ -87,6 +87,9 @@ pub struct SignArgs {
     /// PAdES: place of signing.
     #[arg(long)]
     location: Option<String>,
+    /// Add an RFC 3161 timestamp from this timestamp authority (CAdES-T, PAdES B-T).
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
     /// Read the PIN from this file descriptor (for scripts) instead of the terminal.
     #[arg(long, value_name = "N")]
     pin_fd: Option<u32>,
@@ -188,6 +191,12 @@ fn request(args: &SignArgs) -> Result<SignRequest, Failure> {
             "--add, --countersign, --nest and --detached apply to --type cades only.",
         ));
     }
+    if args.tsa.is_some() && args.countersign.is_some() {
+        return Err(Failure::usage(
+            "--tsa non si applica alle controfirme.",
+            "--tsa does not apply to countersignatures.",
+        ));
+    }
     if args.page == 0 {
         return Err(Failure::usage(
             "--page conta le pagine da 1.",
@@ -208,6 +217,7 @@ fn request(args: &SignArgs) -> Result<SignRequest, Failure> {
             location: args.location.clone(),
             ..PdfOptions::default()
         },
+        tsa: args.tsa.clone(),
     })
 }
 

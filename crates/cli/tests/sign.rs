@@ -60,7 +60,7 @@ fn sign_list_shows_token_and_certificates() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{text}{err}");
     assert!(text.contains("token\t0\tProva"), "{text}");
-    assert_eq!(text.matches("certificato\t").count(), 3, "{text}");
+    assert_eq!(text.matches("certificato\t").count(), 4, "{text}");
     assert!(!text.contains(PIN));
 }
 
@@ -160,6 +160,52 @@ fn sign_pades_verify_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
     verify_passes(f, &f.path("cli-modulo (2).pdf"));
+}
+
+#[test]
+fn sign_cades_with_tsa_over_http_verifies_with_timestamp() {
+    let Some((f, _g)) = token() else { return };
+    let url = lavoro_agile_tests::softhsm::start_tsa_server(f);
+    let doc = f.path("cli-tsa.txt");
+    std::fs::write(&doc, b"Atto con marca temporale.\n").unwrap();
+    let out = cli(
+        &[
+            "sign",
+            "--module",
+            SOFTHSM,
+            "--tsa",
+            &url,
+            "--pin-fd",
+            "0",
+            doc.to_str().unwrap(),
+        ],
+        &format!("{PIN}\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p7m = f.path("cli-tsa.txt.p7m");
+    verify_passes(f, &p7m);
+    let ca = f.path("ca.pem");
+    let out = cli(
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--no-default-trust",
+            "--trust",
+            ca.to_str().unwrap(),
+            p7m.to_str().unwrap(),
+        ],
+        "",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ts = &json["files"][0]["timestamps"];
+    assert_eq!(ts.as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(ts[0]["indication"], "TOTAL_PASSED", "{json}");
 }
 
 #[test]

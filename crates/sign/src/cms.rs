@@ -281,7 +281,7 @@ fn existing(envelope: &[u8]) -> Result<(Tlv<'_>, Existing<'_>), Error> {
 
 fn rebuild(
     e: &Existing<'_>,
-    signer_cert: &CertificateInfo,
+    signer_cert: Option<&CertificateInfo>,
     signer_infos: Vec<Vec<u8>>,
 ) -> Result<Vec<u8>, Error> {
     let mut algs: Vec<Vec<u8>> = e.digest_algorithms.iter().map(|t| t.raw.to_vec()).collect();
@@ -293,8 +293,10 @@ fn rebuild(
         algs.push(der::algorithm(SHA256)?);
     }
     let mut certs: Vec<u8> = e.certificates.iter().flat_map(|t| t.raw.to_vec()).collect();
-    if !e.certificates.iter().any(|t| t.raw == signer_cert.der()) {
-        certs.extend_from_slice(signer_cert.der());
+    if let Some(cert) = signer_cert {
+        if !e.certificates.iter().any(|t| t.raw == cert.der()) {
+            certs.extend_from_slice(cert.der());
+        }
     }
     let mut parts = vec![
         e.version.raw.to_vec(),
@@ -329,7 +331,7 @@ pub fn add_parallel(
     let mut infos: Vec<Vec<u8>> = e.signer_infos.iter().map(|t| t.raw.to_vec()).collect();
     infos.push(si);
     let cert = signer.certificate().clone();
-    rebuild(&e, &cert, infos)
+    rebuild(&e, Some(&cert), infos)
 }
 
 /// Adds a countersignature (RFC 5652 section 11.4) to the signer at `index` (in stored
@@ -353,7 +355,22 @@ pub fn countersign(
         &der::oid(oids::COUNTER_SIGNATURE)?,
         &der::tlv(der::tag::SET, &counter),
     ]);
-    // The target rebuilt: every element as stored, the unsigned attributes extended.
+    let infos = with_unsigned_attribute(&e, index, &counter_attr)?;
+    let cert = signer.certificate().clone();
+    rebuild(&e, Some(&cert), infos)
+}
+
+/// The signer infos with `attribute` appended to the unsigned attributes of the one at
+/// `index`; every other element copied as stored.
+fn with_unsigned_attribute(
+    e: &Existing<'_>,
+    index: usize,
+    attribute: &[u8],
+) -> Result<Vec<Vec<u8>>, Error> {
+    let target = e
+        .signer_infos
+        .get(index)
+        .ok_or(Error::SignerNotFound(index))?;
     let mut parts = Vec::new();
     let mut unsigned = Vec::new();
     for c in children(target)? {
@@ -363,11 +380,10 @@ pub fn countersign(
             parts.extend_from_slice(c.raw);
         }
     }
-    unsigned.extend_from_slice(&counter_attr);
+    unsigned.extend_from_slice(attribute);
     parts.extend_from_slice(&der::context(1, true, &unsigned));
     let new_target = der::tlv(der::tag::SEQUENCE, &parts);
-    let infos = e
-        .signer_infos
+    Ok(e.signer_infos
         .iter()
         .enumerate()
         .map(|(i, t)| {
@@ -377,9 +393,31 @@ pub fn countersign(
                 t.raw.to_vec()
             }
         })
-        .collect();
-    let cert = signer.certificate().clone();
-    rebuild(&e, &cert, infos)
+        .collect())
+}
+
+/// Adds an RFC 3161 signature timestamp (`id-aa-signatureTimeStampToken`, RFC 3161
+/// appendix A; CAdES-T) over the signature value of the signer at `index`, obtained from
+/// `tsa`.
+pub fn add_signature_timestamp(
+    envelope: &[u8],
+    index: usize,
+    tsa: &dyn crate::tsa::TimestampSource,
+) -> Result<Vec<u8>, Error> {
+    let (_, e) = existing(envelope)?;
+    let target = e
+        .signer_infos
+        .get(index)
+        .ok_or(Error::SignerNotFound(index))?;
+    let decoded = SignerInfo::decode(target).map_err(malformed)?;
+    let digest = Sha256::digest(decoded.signature.as_ref());
+    let token = crate::tsa::timestamp(&digest, tsa)?;
+    let attr = der::sequence(&[
+        &der::oid(oids::SIGNATURE_TIMESTAMP)?,
+        &der::tlv(der::tag::SET, &token),
+    ]);
+    let infos = with_unsigned_attribute(&e, index, &attr)?;
+    rebuild(&e, None, infos)
 }
 
 /// How many signers the envelope has at its top level.

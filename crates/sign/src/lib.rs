@@ -17,6 +17,7 @@ pub mod modules;
 pub mod output;
 pub mod pades;
 pub mod token;
+pub mod tsa;
 
 pub use lavoro_agile_vault::{Lang, Secret};
 pub use token::{CertificateEntry, Module, PinStatus, TokenSigner, TokenSummary};

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::cms::{self, Signer};
+use crate::tsa::TimestampSource;
 use crate::Error;
 
 /// Bytes reserved for the CMS in `/Contents` (written as twice as many hex digits).
@@ -232,6 +233,17 @@ pub fn sign_pdf(
     signer: &mut dyn Signer,
     at: OffsetDateTime,
     options: &PdfOptions,
+) -> Result<Vec<u8>, Error> {
+    sign_pdf_timestamped(pdf, signer, at, options, None)
+}
+
+/// [`sign_pdf`], with a signature timestamp from `tsa` when given (PAdES B-T).
+pub fn sign_pdf_timestamped(
+    pdf: &[u8],
+    signer: &mut dyn Signer,
+    at: OffsetDateTime,
+    options: &PdfOptions,
+    tsa: Option<&dyn TimestampSource>,
 ) -> Result<Vec<u8>, Error> {
     let source = SliceSource(pdf);
     let doc = Document::open(&source, Limits::default()).map_err(pdf_err)?;
@@ -487,7 +499,10 @@ pub fn sign_pdf(
     hasher.update(out.get(..lt).ok_or(Error::Internal("range"))?);
     hasher.update(out.get(after..).ok_or(Error::Internal("range"))?);
     let digest = hasher.finalize();
-    let cms = cms::sign_digest_detached(&digest, signer, at, false)?;
+    let mut cms = cms::sign_digest_detached(&digest, signer, at, false)?;
+    if let Some(tsa) = tsa {
+        cms = cms::add_signature_timestamp(&cms, 0, tsa)?;
+    }
     let hex_sig = hex::encode_upper(&cms);
     if hex_sig.len() > options.reserved * 2 {
         return Err(Error::PlaceholderTooSmall);

@@ -26,7 +26,7 @@ use lavoro_agile_verify::{FileInput, Indication, Options, TrustStore, Validation
 use time::OffsetDateTime;
 
 use lavoro_agile_tests::softhsm::{
-    run, token as fixture, which, Fixture, AUTH_ID, EC_ID, PIN, RSA_ID, SOFTHSM,
+    run, token as fixture, which, Fixture, ALWAYS_AUTH_ID, AUTH_ID, EC_ID, PIN, RSA_ID, SOFTHSM,
 };
 
 fn module() -> Module {
@@ -41,8 +41,12 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// Our verifier's indications for every signature of `path`.
-fn verify(f: &Fixture, path: &Path, content: Option<&Path>) -> Vec<Indication> {
+/// Our verifier's report on `path`, with the test CA as the only trust anchor.
+fn file_report(
+    f: &Fixture,
+    path: &Path,
+    content: Option<&Path>,
+) -> lavoro_agile_verify::report::FileReport {
     let mut trust = TrustStore::new();
     trust
         .add_bytes(&std::fs::read(f.path("ca.pem")).unwrap())
@@ -63,8 +67,17 @@ fn verify(f: &Fixture, path: &Path, content: Option<&Path>) -> Vec<Indication> {
         &options,
     );
     assert!(out.report.error.is_none(), "{:?}", out.report.error);
+    out.report
+}
+
+/// Our verifier's indications for every signature of `path`.
+fn verify(f: &Fixture, path: &Path, content: Option<&Path>) -> Vec<Indication> {
     // Countersignatures and nested envelopes are listed flat, each with its own verdict.
-    out.report.signatures.iter().map(|s| s.indication).collect()
+    file_report(f, path, content)
+        .signatures
+        .iter()
+        .map(|s| s.indication)
+        .collect()
 }
 
 fn assert_all_passed(f: &Fixture, path: &Path, content: Option<&Path>, expected: usize) {
@@ -104,7 +117,7 @@ fn tokens_softhsm_lists_token_and_signing_certificates_first() {
     assert_eq!(t.label, "Prova");
     assert!(!t.pin.locked);
     let certs = m.certificates(t.index).unwrap();
-    assert_eq!(certs.len(), 3);
+    assert_eq!(certs.len(), 4);
     assert!(certs.first().unwrap().non_repudiation);
     assert!(certs.get(1).unwrap().non_repudiation);
     let last = certs.last().unwrap();
@@ -141,6 +154,23 @@ fn login_without_cert_picks_nonrepudiation_key() {
     let s = module().login(0, None, &pin()).unwrap();
     assert!(s.entry().non_repudiation);
     assert!(!s.always_authenticate());
+}
+
+#[test]
+fn always_authenticate_key_signs_with_context_login_each_time() {
+    let Some((f, _g)) = fixture() else { return };
+    let mut s = module().login(0, Some(ALWAYS_AUTH_ID), &pin()).unwrap();
+    assert!(s.always_authenticate());
+    for name in ["always-1.txt", "always-2.txt"] {
+        let out = cms::sign(name.as_bytes(), Packaging::Attached, &mut s, now()).unwrap();
+        let p = f.path(&format!("{name}.p7m"));
+        std::fs::write(&p, out).unwrap();
+        assert_all_passed(f, &p, None, 1);
+    }
+    // The PIN typed again for one signature is checked by the context login.
+    s.set_signature_pin(Secret::new("111111".to_owned()));
+    let err = cms::sign(b"x", Packaging::Attached, &mut s, now()).unwrap_err();
+    assert!(matches!(err, Error::PinIncorrect(_)), "{err:?}");
 }
 
 // --- CAdES ----------------------------------------------------------------------------
@@ -235,6 +265,68 @@ fn cades_add_to_unsigned_file_is_refused() {
     let mut s = module().login(0, Some(RSA_ID), &pin()).unwrap();
     let err = cms::add_parallel(b"not signed", None, &mut s, now()).unwrap_err();
     assert_eq!(err, Error::NotSigned);
+}
+
+/// The fixture's TSA (`openssl ts -reply`), called directly.
+struct OpensslTsa(&'static Fixture);
+
+impl lavoro_agile_sign::tsa::TimestampSource for OpensslTsa {
+    fn send(&self, request: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(lavoro_agile_tests::softhsm::openssl_ts_reply(
+            self.0, request,
+        ))
+    }
+}
+
+/// The timestamps our verifier found in `path`: kind and verdict.
+fn timestamps(f: &Fixture, path: &Path) -> Vec<(&'static str, Indication)> {
+    file_report(f, path, None)
+        .timestamps
+        .iter()
+        .map(|t| (t.kind, t.indication))
+        .collect()
+}
+
+#[test]
+fn cades_t_timestamp_from_tsa_verifies() {
+    let Some((f, _g)) = fixture() else { return };
+    let (p, content) = sign_file(f, RSA_ID, "tsa.txt", Packaging::Attached);
+    let signed = std::fs::read(&p).unwrap();
+    let out = cms::add_signature_timestamp(&signed, 0, &OpensslTsa(f)).unwrap();
+    let p2 = f.path("tsa-t.txt.p7m");
+    std::fs::write(&p2, &out).unwrap();
+    assert_all_passed(f, &p2, None, 1);
+    assert_eq!(openssl_cms_verify(f, &p2, None), content);
+    assert_eq!(
+        timestamps(f, &p2),
+        [("signature", Indication::TotalPassed)],
+        "the signature timestamp is found and valid"
+    );
+}
+
+#[test]
+fn pades_bt_timestamp_from_tsa_verifies() {
+    let Some((f, _g)) = fixture() else { return };
+    let mut s = module().login(0, Some(EC_ID), &pin()).unwrap();
+    let out = pades::sign_pdf_timestamped(
+        &lavoro_agile_tests::softhsm::minimal_pdf(),
+        &mut s,
+        now(),
+        &PdfOptions::default(),
+        Some(&OpensslTsa(f)),
+    )
+    .unwrap();
+    let p = f.path("tsa (2).pdf");
+    std::fs::write(&p, &out).unwrap();
+    assert_all_passed(f, &p, None, 1);
+    assert_eq!(
+        timestamps(f, &p),
+        [("signature", Indication::TotalPassed)],
+        "the signature timestamp is found and valid"
+    );
+    if let Some(n) = pdfsig_valid_count(&p) {
+        assert_eq!(n, 1);
+    }
 }
 
 // --- PAdES ----------------------------------------------------------------------------
