@@ -482,6 +482,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ck_pin_locked_maps_to_locked_with_italian_message() {
+        use cryptoki::context::Function;
+        // SoftHSM2 never locks a PIN, so the mapping of the module's answer is tested here.
+        let e = ck(CkError::Pkcs11(RvError::PinLocked, Function::Login));
+        assert_eq!(e, Error::PinLocked);
+        assert!(e.message(crate::Lang::It).starts_with("Il PIN è bloccato"));
+        let e = ck(CkError::Pkcs11(RvError::TokenNotPresent, Function::Login));
+        assert_eq!(e, Error::TokenRemoved);
+    }
+
+    #[test]
     fn ecdsa_raw_to_der_adds_sign_octets() {
         let mut raw = vec![0x80; 32];
         raw.extend(std::iter::repeat_n(0x01, 32));

@@ -132,10 +132,20 @@ fn login_wrong_pin_gives_italian_message() {
     let err = m
         .login(0, Some(RSA_ID), &Secret::new("000000".to_owned()))
         .unwrap_err();
-    let Error::PinIncorrect(_) = err else {
+    let Error::PinIncorrect(status) = err else {
         panic!("unexpected {err:?}")
     };
-    assert!(err.message(Lang::It).starts_with("PIN errato"));
+    // SoftHSM2 raises CKF_USER_PIN_COUNT_LOW after a wrong PIN (it never locks).
+    assert!(status.count_low, "{status:?}");
+    assert_eq!(
+        err.message(Lang::It),
+        "PIN errato. I tentativi rimasti sono pochi."
+    );
+    let now_status = m.pin_status(0).unwrap();
+    assert_eq!(
+        lavoro_agile_sign::pin_warning(&now_status, Lang::It).as_deref(),
+        Some("Il PIN è stato sbagliato di recente: i tentativi rimasti sono pochi.")
+    );
     assert!(!format!("{err:?}").contains("000000"));
     // The right PIN still works afterwards.
     m.login(0, Some(RSA_ID), &pin()).unwrap();
