@@ -249,6 +249,22 @@ pub fn always_authenticate_notice(lang: Lang) -> &'static str {
     }
 }
 
+/// Entry points for fuzzing and for the tests that replay fuzz corpora. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads arbitrary bytes as an existing envelope to extend (what "aggiungi firma" and
+    /// countersigning read before anything is signed).
+    pub fn envelope(data: &[u8]) {
+        let _ = crate::cms::signer_count(data);
+        let _ = crate::cms::carries_content(data);
+    }
+
+    /// Reads arbitrary bytes as a timestamp authority's response.
+    pub fn tsa_response(data: &[u8]) {
+        let _ = crate::tsa::token_from_response(data, &[0; 32]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -402,3 +402,47 @@ fn pades_page_out_of_range_is_refused() {
     .unwrap_err();
     assert!(matches!(err, Error::Input(_)), "{err:?}");
 }
+
+// --- fuzz corpus replay -----------------------------------------------------------------
+
+fn replay(target: &str, entry: fn(&[u8])) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let data = std::fs::read(e.unwrap().path()).unwrap();
+        entry(&data);
+        n += 1;
+    }
+    assert!(n > 0, "empty corpus {}", dir.display());
+}
+
+#[test]
+fn fuzz_corpus_sign_envelope_replays_without_panic() {
+    replay("sign_envelope", lavoro_agile_sign::fuzzing::envelope);
+}
+
+#[test]
+fn fuzz_corpus_sign_tsa_response_replays_without_panic() {
+    replay(
+        "sign_tsa_response",
+        lavoro_agile_sign::fuzzing::tsa_response,
+    );
+}
+
+#[test]
+fn envelope_hostile_input_is_refused_not_panicking() {
+    // Indefinite lengths nested far deeper than the reader's budget.
+    let mut deep = vec![0x30, 0x80].repeat(10_000);
+    deep.extend(vec![0; 20_000]);
+    assert!(cms::signer_count(&deep).is_err());
+    assert_eq!(
+        cms::signer_count(b"\x30\x03\x02\x01\x01"),
+        Err(Error::NotSigned)
+    );
+    // A SignedData OID with a length claim far past the end.
+    let mut lying = vec![0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x06, 0x09];
+    lying.extend_from_slice(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
+    assert!(cms::signer_count(&lying).is_err());
+}
