@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 pub use lavoro_agile_sign::cms::Packaging;
 pub use lavoro_agile_sign::modules::{discover_here, known_modules, KnownModule, Os};
 pub use lavoro_agile_sign::output::Output;
-pub use lavoro_agile_sign::pades::PdfOptions;
+pub use lavoro_agile_sign::pades::{PdfOptions, Rect};
 pub use lavoro_agile_sign::{
     always_authenticate_notice, pin_warning, CertificateEntry, Error as SignError, Lang, Module,
     PinStatus, Secret, TokenSigner, TokenSummary,

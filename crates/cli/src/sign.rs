@@ -81,6 +81,10 @@ pub struct SignArgs {
     /// PAdES: page (1-based) the signature belongs to.
     #[arg(long, default_value_t = 1)]
     page: usize,
+    /// PAdES: a visible signature in this rectangle of the page, "X,Y,W,H" in points from
+    /// the bottom-left corner (default: invisible).
+    #[arg(long, value_name = "X,Y,W,H")]
+    rect: Option<String>,
     /// PAdES: reason shown by PDF readers.
     #[arg(long)]
     reason: Option<String>,
@@ -197,6 +201,15 @@ fn request(args: &SignArgs) -> Result<SignRequest, Failure> {
             "--tsa does not apply to countersignatures.",
         ));
     }
+    let visible = match &args.rect {
+        None => None,
+        Some(r) => Some(sign::Rect::parse(r).ok_or_else(|| {
+            Failure::usage(
+                "--rect vuole quattro numeri X,Y,L,A (punti, larghezza e altezza positive).",
+                "--rect takes four numbers X,Y,W,H (points, positive width and height).",
+            )
+        })?),
+    };
     if args.page == 0 {
         return Err(Failure::usage(
             "--page conta le pagine da 1.",
@@ -215,6 +228,7 @@ fn request(args: &SignArgs) -> Result<SignRequest, Failure> {
             page: args.page - 1,
             reason: args.reason.clone(),
             location: args.location.clone(),
+            visible,
             ..PdfOptions::default()
         },
         tsa: args.tsa.clone(),

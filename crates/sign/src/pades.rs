@@ -41,6 +41,87 @@ pub struct PdfOptions {
     pub location: Option<String>,
     /// Bytes reserved for the signature.
     pub reserved: usize,
+    /// A visible signature in this rectangle of the page (invisible when `None`).
+    pub visible: Option<Rect>,
+}
+
+/// A rectangle on the page, in points (1/72 inch) from the bottom-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left edge.
+    pub x: f64,
+    /// Bottom edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl Rect {
+    /// Parses `X,Y,W,H` (points); width and height must be positive.
+    pub fn parse(s: &str) -> Option<Self> {
+        let v: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>().ok().filter(|f| f.is_finite()))
+            .collect::<Option<_>>()?;
+        match v.as_slice() {
+            [x, y, w, h] if *w > 0.0 && *h > 0.0 && *x >= 0.0 && *y >= 0.0 => Some(Self {
+                x: *x,
+                y: *y,
+                width: *w,
+                height: *h,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Text for a standard Type 1 font with WinAnsiEncoding: Latin-1 characters as their
+/// byte (the encodings agree on à, è, é, ì, ò, ù), others as `?`; `( ) \` escaped.
+fn win_ansi_literal(text: &str) -> Vec<u8> {
+    let mut out = vec![b'('];
+    for c in text.chars() {
+        let b = u32::from(c);
+        let byte = match u8::try_from(b) {
+            Ok(v) if (0x20..0x7f).contains(&v) || v >= 0xa0 => v,
+            _ => b'?',
+        };
+        if matches!(byte, b'(' | b')' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(byte);
+    }
+    out.push(b')');
+    out
+}
+
+/// The appearance stream of a visible signature: a light box with the signer's name, the
+/// date and the reason.
+fn appearance(rect: &Rect, lines: &[String], font: u32) -> Vec<u8> {
+    let (w, h) = (rect.width, rect.height);
+    let mut content = format!(
+        "q 0 0 {w:.2} {h:.2} re W n 0.95 0.96 0.98 rg 0 0 {w:.2} {h:.2} re f \
+         0 0.4 0.8 RG 1 w 0.5 0.5 {:.2} {:.2} re S Q\nq 0 0 {w:.2} {h:.2} re W n BT 0.1 0.1 0.1 rg /F1 9 Tf 11 TL 5 {:.2} Td",
+        w - 1.0,
+        h - 1.0,
+        h - 13.0
+    )
+    .into_bytes();
+    for line in lines {
+        content.push(b' ');
+        content.extend_from_slice(&win_ansi_literal(line));
+        content.extend_from_slice(b" Tj T*");
+    }
+    content.extend_from_slice(b" ET Q");
+    let mut out = format!(
+        "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Resources<</Font<</F1 {font} 0 R>>>>/Length {}>>\nstream\n",
+        content.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&content);
+    out.extend_from_slice(b"\nendstream");
+    out
 }
 
 impl Default for PdfOptions {
@@ -50,6 +131,7 @@ impl Default for PdfOptions {
             reason: None,
             location: None,
             reserved: DEFAULT_RESERVED,
+            visible: None,
         }
     }
 }
@@ -315,8 +397,63 @@ pub fn sign_pdf_timestamped(
     set(&mut field, b"FT", Object::Name(b"Sig".to_vec()));
     set(&mut field, b"T", text(&field_name));
     set(&mut field, b"V", sig_ref.clone());
-    set(&mut field, b"F", Object::Int(132));
-    set(&mut field, b"Rect", Object::Array(vec![Object::Int(0); 4]));
+    match &options.visible {
+        None => {
+            // Invisible: Print + Locked, zero rectangle (ISO 32000-1 12.7.4.5).
+            set(&mut field, b"F", Object::Int(132));
+            set(&mut field, b"Rect", Object::Array(vec![Object::Int(0); 4]));
+        }
+        Some(rect) => {
+            let font_num = next;
+            let ap_num = next + 1;
+            next += 2;
+            update.put(
+                font_num,
+                b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
+                    .to_vec(),
+            );
+            let name = signer.certificate().common_name().unwrap_or_default();
+            let at_utc = at.to_offset(time::UtcOffset::UTC);
+            let mut lines = vec![
+                "Firmato digitalmente da".to_owned(),
+                name,
+                format!(
+                    "Data: {:02}/{:02}/{:04} {:02}:{:02} UTC",
+                    at_utc.day(),
+                    u8::from(at_utc.month()),
+                    at_utc.year(),
+                    at_utc.hour(),
+                    at_utc.minute()
+                ),
+            ];
+            if let Some(reason) = &options.reason {
+                lines.push(format!("Motivo: {reason}"));
+            }
+            update.put(ap_num, appearance(rect, &lines, font_num));
+            // Print + Locked.
+            set(&mut field, b"F", Object::Int(132));
+            set(
+                &mut field,
+                b"Rect",
+                Object::Array(vec![
+                    Object::Real(rect.x),
+                    Object::Real(rect.y),
+                    Object::Real(rect.x + rect.width),
+                    Object::Real(rect.y + rect.height),
+                ]),
+            );
+            let mut ap = Dict::default();
+            set(
+                &mut ap,
+                b"N",
+                Object::Ref(ObjRef {
+                    num: ap_num,
+                    gen: 0,
+                }),
+            );
+            set(&mut field, b"AP", Object::Dict(ap));
+        }
+    }
     set(&mut field, b"P", Object::Ref(page));
     let mut body = Vec::new();
     write_dict(&field, &mut body, 0)?;

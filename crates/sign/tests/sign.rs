@@ -386,6 +386,49 @@ fn pades_second_signature_keeps_first_valid() {
 }
 
 #[test]
+fn pades_visible_second_signature_keeps_first_valid() {
+    let Some((f, _g)) = fixture() else { return };
+    let mut s = module().login(0, Some(EC_ID), &pin()).unwrap();
+    let once = pades::sign_pdf(
+        &lavoro_agile_tests::softhsm::minimal_pdf(),
+        &mut s,
+        now(),
+        &PdfOptions::default(),
+    )
+    .unwrap();
+    drop(s);
+    let mut s = module().login(0, Some(RSA_ID), &pin()).unwrap();
+    let options = PdfOptions {
+        reason: Some("Parere di regolarità (tecnica)".to_owned()),
+        visible: Some(pades::Rect::parse("300,60,220,60").unwrap()),
+        ..PdfOptions::default()
+    };
+    let twice = pades::sign_pdf(&once, &mut s, now(), &options).unwrap();
+    assert!(twice.starts_with(&once));
+    let tail = String::from_utf8_lossy(&twice[once.len()..]).into_owned();
+    assert!(tail.contains("/AP <</N "), "appearance present");
+    assert!(
+        tail.contains("(Motivo: Parere di regolarit\u{fffd} \\(tecnica\\))"),
+        "{tail}"
+    );
+    let p = f.path("visibile (3).pdf");
+    std::fs::write(&p, &twice).unwrap();
+    assert_all_passed(f, &p, None, 2);
+    if let Some(n) = pdfsig_valid_count(&p) {
+        assert_eq!(n, 2);
+    }
+}
+
+#[test]
+fn pades_rect_parse_rejects_bad_input() {
+    assert!(pades::Rect::parse("1,2,3").is_none());
+    assert!(pades::Rect::parse("1,2,0,4").is_none());
+    assert!(pades::Rect::parse("1,2,NaN,4").is_none());
+    assert!(pades::Rect::parse("-1,2,3,4").is_none());
+    assert_eq!(pades::Rect::parse(" 10, 20 ,30,40").unwrap().height, 40.0);
+}
+
+#[test]
 fn pades_page_out_of_range_is_refused() {
     let Some((_f, _g)) = fixture() else { return };
     let mut s = module().login(0, Some(RSA_ID), &pin()).unwrap();
