@@ -337,9 +337,47 @@ fn pades_bt_timestamp_from_tsa_verifies() {
     if let Some(n) = pdfsig_valid_count(&p) {
         assert_eq!(n, 1);
     }
+    assert_pyhanko_trusted(f, &p, 1);
 }
 
 // --- PAdES ----------------------------------------------------------------------------
+
+/// pyHanko's one-line status per signature field (`pyhanko sign validate`), from the venv
+/// `target/bench-pyhanko` (the bench's) or `$PYHANKO`; `None` with a message when missing.
+fn pyhanko_statuses(f: &Fixture, path: &Path) -> Option<Vec<String>> {
+    let exe = std::env::var_os("PYHANKO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-pyhanko/bin/pyhanko")
+        });
+    if !exe.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "pyHanko missing under CI=true: python3 -m venv target/bench-pyhanko && \
+             target/bench-pyhanko/bin/pip install pyhanko pyhanko-cli"
+        );
+        eprintln!("SKIPPED (peer): pyHanko not installed in target/bench-pyhanko");
+        return None;
+    }
+    let out = Command::new(exe)
+        .args(["sign", "validate", "--trust-replace", "--trust"])
+        .arg(f.path("ca.pem"))
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(text.lines().map(str::to_owned).collect())
+}
+
+fn assert_pyhanko_trusted(f: &Fixture, path: &Path, expected: usize) {
+    if let Some(lines) = pyhanko_statuses(f, path) {
+        assert_eq!(lines.len(), expected, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| l.contains(":INTACT:TRUSTED")),
+            "{lines:?}"
+        );
+    }
+}
 
 fn pdfsig_valid_count(path: &Path) -> Option<usize> {
     if !which("pdfsig") {
@@ -373,6 +411,7 @@ fn pades_second_signature_keeps_first_valid() {
     if let Some(n) = pdfsig_valid_count(&p1) {
         assert_eq!(n, 1);
     }
+    assert_pyhanko_trusted(f, &p1, 1);
 
     let mut s = module().login(0, Some(EC_ID), &pin()).unwrap();
     let twice = pades::sign_pdf(&once, &mut s, now(), &PdfOptions::default()).unwrap();
@@ -383,6 +422,7 @@ fn pades_second_signature_keeps_first_valid() {
     if let Some(n) = pdfsig_valid_count(&p2) {
         assert_eq!(n, 2);
     }
+    assert_pyhanko_trusted(f, &p2, 2);
 }
 
 #[test]
@@ -417,6 +457,7 @@ fn pades_visible_second_signature_keeps_first_valid() {
     if let Some(n) = pdfsig_valid_count(&p) {
         assert_eq!(n, 2);
     }
+    assert_pyhanko_trusted(f, &p, 2);
 }
 
 #[test]
