@@ -493,3 +493,39 @@ pub fn start_tsa_server(f: &'static Fixture) -> String {
     });
     url
 }
+
+/// The same one-page PDF with a cross-reference stream (PDF 1.5) instead of a table,
+/// uncompressed, with correct offsets.
+pub fn minimal_pdf_xref_stream() -> Vec<u8> {
+    let objects = [
+        "<</Type/Catalog/Pages 2 0 R>>",
+        "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<<>>>>",
+        "<</Length 35>>\nstream\nBT /F1 12 Tf 72 770 Td (Atto) Tj ET\nendstream",
+    ];
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    offsets.push(xref);
+    // Entries for objects 0..=5 (5 is the stream itself): type, 4-byte offset, 2-byte gen.
+    let mut data = vec![0u8, 0, 0, 0, 0, 0xff, 0xff];
+    for off in &offsets {
+        data.push(1);
+        data.extend_from_slice(&u32::try_from(*off).unwrap().to_be_bytes());
+        data.extend_from_slice(&[0, 0]);
+    }
+    out.extend_from_slice(
+        format!(
+            "5 0 obj\n<</Type/XRef/Size 6/W[1 4 2]/Root 1 0 R/Length {}>>\nstream\n",
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    out
+}

@@ -290,6 +290,18 @@ fn page_ref(doc: &Document<'_>, wanted: usize) -> Result<ObjRef, Error> {
     )))
 }
 
+/// Runs of consecutive numbers in a sorted list: (first, count), one per subsection.
+fn runs(nums: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for n in nums {
+        match out.last_mut() {
+            Some((first, count)) if first.checked_add(*count) == Some(*n) => *count += 1,
+            _ => out.push((*n, 1)),
+        }
+    }
+    out
+}
+
 /// An object to write in the update.
 struct Update {
     objects: BTreeMap<u32, Vec<u8>>,
@@ -343,6 +355,11 @@ pub fn sign_pdf_timestamped(
         .and_then(|i| doc.sections.get(*i))
         .map(|s| s.offset)
         .ok_or_else(|| Error::Input("no cross-reference section".to_owned()))?;
+    let prev_is_stream = last
+        .sections
+        .first()
+        .and_then(|i| doc.sections.get(*i))
+        .is_some_and(|s| s.kind == lavoro_agile_pades::document::SectionKind::Stream);
     let size = trailer
         .int(b"Size")
         .and_then(|s| u32::try_from(s).ok())
@@ -580,29 +597,7 @@ pub fn sign_pdf_timestamped(
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
-    let xref_at = out.len();
-    out.extend_from_slice(b"xref\n");
-    // One subsection per run of consecutive numbers.
-    let nums: Vec<u32> = offsets.keys().copied().collect();
-    let mut i = 0usize;
-    while let Some(first) = nums.get(i).copied() {
-        let mut j = i;
-        while nums.get(j + 1).copied() == Some(nums.get(j).copied().unwrap_or(0) + 1) {
-            j += 1;
-        }
-        out.extend_from_slice(format!("{first} {}\n", j - i + 1).as_bytes());
-        for n in nums.get(i..=j).unwrap_or(&[]) {
-            let off = offsets.get(n).copied().unwrap_or(0);
-            out.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
-        }
-        i = j + 1;
-    }
     let mut new_trailer = Dict::default();
-    set(
-        &mut new_trailer,
-        b"Size",
-        Object::Int(i64::from(next.max(size))),
-    );
     set(&mut new_trailer, b"Root", Object::Ref(root));
     if let Some(info) = trailer.get(b"Info") {
         set(&mut new_trailer, b"Info", info.clone());
@@ -615,9 +610,72 @@ pub fn sign_pdf_timestamped(
         b"Prev",
         Object::Int(i64::try_from(prev).map_err(|_| Error::Internal("offset"))?),
     );
-    out.extend_from_slice(b"trailer\n");
-    write_dict(&new_trailer, &mut out, 0)?;
-    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    let xref_at = out.len();
+    if prev_is_stream {
+        // The previous section is a cross-reference stream: so is ours, or the file would
+        // become a "hybrid" that strict readers (pyHanko) refuse (ISO 32000-1 7.5.8).
+        let xref_num = next;
+        next += 1;
+        offsets.insert(xref_num, xref_at);
+        let nums: Vec<u32> = offsets.keys().copied().collect();
+        let mut index = Vec::new();
+        let mut data = Vec::new();
+        for (first, count) in runs(&nums) {
+            index.push(Object::Int(i64::from(first)));
+            index.push(Object::Int(i64::from(count)));
+        }
+        for n in &nums {
+            let off = u32::try_from(offsets.get(n).copied().unwrap_or(0))
+                .map_err(|_| Error::Input("PDF larger than 4 GiB".to_owned()))?;
+            data.push(1u8);
+            data.extend_from_slice(&off.to_be_bytes());
+            data.extend_from_slice(&[0, 0]);
+        }
+        set(&mut new_trailer, b"Type", Object::Name(b"XRef".to_vec()));
+        set(
+            &mut new_trailer,
+            b"Size",
+            Object::Int(i64::from(next.max(size))),
+        );
+        set(&mut new_trailer, b"Index", Object::Array(index));
+        set(
+            &mut new_trailer,
+            b"W",
+            Object::Array(vec![Object::Int(1), Object::Int(4), Object::Int(2)]),
+        );
+        set(
+            &mut new_trailer,
+            b"Length",
+            Object::Int(i64::try_from(data.len()).map_err(|_| Error::Internal("length"))?),
+        );
+        out.extend_from_slice(format!("{xref_num} 0 obj\n").as_bytes());
+        write_dict(&new_trailer, &mut out, 0)?;
+        out.extend_from_slice(b"\nstream\n");
+        out.extend_from_slice(&data);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+    } else {
+        out.extend_from_slice(b"xref\n");
+        let nums: Vec<u32> = offsets.keys().copied().collect();
+        let mut rest = nums.as_slice();
+        for (first, count) in runs(&nums) {
+            out.extend_from_slice(format!("{first} {count}\n").as_bytes());
+            let (run, tail) = rest.split_at(usize::try_from(count).unwrap_or(0).min(rest.len()));
+            for n in run {
+                let off = offsets.get(n).copied().unwrap_or(0);
+                out.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
+            }
+            rest = tail;
+        }
+        set(
+            &mut new_trailer,
+            b"Size",
+            Object::Int(i64::from(next.max(size))),
+        );
+        out.extend_from_slice(b"trailer\n");
+        write_dict(&new_trailer, &mut out, 0)?;
+        out.push(b'\n');
+    }
+    out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
 
     // Patch /ByteRange, hash, sign, patch /Contents.
     let lt = sig_body_start + contents_at;

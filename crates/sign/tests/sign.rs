@@ -461,6 +461,31 @@ fn pades_visible_second_signature_keeps_first_valid() {
 }
 
 #[test]
+fn pades_xref_stream_file_gets_xref_stream_update_and_stays_valid() {
+    let Some((f, _g)) = fixture() else { return };
+    let pdf = lavoro_agile_tests::softhsm::minimal_pdf_xref_stream();
+    let mut s = module().login(0, Some(RSA_ID), &pin()).unwrap();
+    let once = pades::sign_pdf(&pdf, &mut s, now(), &PdfOptions::default()).unwrap();
+    drop(s);
+    let tail = String::from_utf8_lossy(&once[pdf.len()..]).into_owned();
+    assert!(tail.contains("/Type /XRef"), "update written as a stream");
+    assert!(
+        !tail.contains("\nxref\n"),
+        "no classic table after a stream"
+    );
+    let mut s = module().login(0, Some(EC_ID), &pin()).unwrap();
+    let twice = pades::sign_pdf(&once, &mut s, now(), &PdfOptions::default()).unwrap();
+    let p = f.path("xrefstm (3).pdf");
+    std::fs::write(&p, &twice).unwrap();
+    assert_all_passed(f, &p, None, 2);
+    if let Some(n) = pdfsig_valid_count(&p) {
+        assert_eq!(n, 2);
+    }
+    // pyHanko's strict mode refuses "hybrid" files: this passing shows the update kind.
+    assert_pyhanko_trusted(f, &p, 2);
+}
+
+#[test]
 fn pades_rect_parse_rejects_bad_input() {
     assert!(pades::Rect::parse("1,2,3").is_none());
     assert!(pades::Rect::parse("1,2,0,4").is_none());
