@@ -543,7 +543,7 @@ fn fuzz_corpus_sign_tsa_response_replays_without_panic() {
 #[test]
 fn envelope_hostile_input_is_refused_not_panicking() {
     // Indefinite lengths nested far deeper than the reader's budget.
-    let mut deep = vec![0x30, 0x80].repeat(10_000);
+    let mut deep = [0x30, 0x80].repeat(10_000);
     deep.extend(vec![0; 20_000]);
     assert!(cms::signer_count(&deep).is_err());
     assert_eq!(
