@@ -246,6 +246,24 @@ fn cades_parallel_signature_keeps_both_valid() {
 }
 
 #[test]
+fn cades_parallel_signature_on_detached_uses_content() {
+    let Some((f, _g)) = fixture() else { return };
+    let (p, content) = sign_file(f, EC_ID, "det-add.txt", Packaging::Detached);
+    let original = std::fs::read(&p).unwrap();
+    let mut s = module().login(0, Some(RSA_ID), &pin()).unwrap();
+    assert_eq!(
+        cms::add_parallel(&original, None, &mut s, now()).unwrap_err(),
+        Error::DetachedContentMissing
+    );
+    let out = cms::add_parallel(&original, Some(&content), &mut s, now()).unwrap();
+    let p2 = f.path("det-add.txt (2).p7s");
+    std::fs::write(&p2, &out).unwrap();
+    let content_path = f.path("det-add.txt");
+    assert_all_passed(f, &p2, Some(&content_path), 2);
+    openssl_cms_verify(f, &p2, Some(&content_path));
+}
+
+#[test]
 fn cades_countersignature_verifies() {
     let Some((f, _g)) = fixture() else { return };
     let (p, content) = sign_file(f, RSA_ID, "counter.txt", Packaging::Attached);
