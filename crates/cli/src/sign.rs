@@ -274,7 +274,18 @@ fn run_inner(args: SignArgs) -> Result<ExitCode, Failure> {
     if let Some(w) = sign::pin_warning(&token.pin, l) {
         eprintln!("{w}");
     }
-    let pin = read_pin(args.pin_fd, &token.label, l)?;
+    let pin = if token.pin_pad {
+        eprintln!(
+            "{}",
+            match l {
+                Lang::En => "Type the PIN on the reader's keypad.",
+                _ => "Digita il PIN sul tastierino del lettore.",
+            }
+        );
+        Secret::new(String::new())
+    } else {
+        read_pin(args.pin_fd, &token.label, l)?
+    };
     let mut signer = module
         .login(args.slot, args.cert.as_deref(), &pin)
         .map_err(|e| Failure::sign(&e))?;

@@ -215,7 +215,8 @@ impl Module {
         Ok(list)
     }
 
-    /// Logs in to the token in slot `index` with `pin` and prepares the key of the
+    /// Logs in to the token in slot `index` with `pin` (empty on a reader with a keypad,
+    /// which then asks for it) and prepares the key of the
     /// certificate `cert_id` (hex `CKA_ID`), or of the first signing certificate that has a
     /// private key when `cert_id` is `None`.
     pub fn login(
@@ -231,7 +232,14 @@ impl Module {
         }
         let session = self.pkcs11.open_ro_session(slot).map_err(ck)?;
         let auth = AuthPin::from(pin.expose().to_owned());
-        match session.login(UserType::User, Some(&auth)) {
+        // A reader with its own keypad (CKF_PROTECTED_AUTHENTICATION_PATH) takes the PIN
+        // itself: an empty PIN here means "ask the reader" (PKCS#11 v2.40 C_Login).
+        let auth = if pin.is_empty() && info.protected_authentication_path() {
+            None
+        } else {
+            Some(&auth)
+        };
+        match session.login(UserType::User, auth) {
             Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
             Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
                 let status = self
@@ -397,7 +405,9 @@ impl TokenSigner {
 
     fn context_login(&self) -> Result<(), Error> {
         let auth = AuthPin::from(self.pin.expose().to_owned());
-        match self.session.login(UserType::ContextSpecific, Some(&auth)) {
+        // Empty: a reader with a keypad asks for it (see `Module::login`).
+        let auth = (!self.pin.is_empty()).then_some(&auth);
+        match self.session.login(UserType::ContextSpecific, auth) {
             Ok(()) => Ok(()),
             Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
                 Err(Error::PinIncorrect(PinStatus::default()))
