@@ -32,7 +32,7 @@ TRUST=${TRUST:-}
 VENV=${PYHANKO_VENV:-$ROOT/target/bench-pyhanko}
 if [ ! -x "$VENV/bin/pyhanko" ]; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q pyhanko pyhanko-cli
+  "$VENV/bin/pip" install -q 'pyHanko==0.38.0' 'pyhanko-certvalidator==0.33.0' 'pyhanko-cli==0.6.0'
 fi
 
 # best wall seconds and peak RSS KiB over RUNS runs of "$@" (exit status ignored: a verifier

@@ -70,3 +70,15 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$CARGO_BIN/tauri-driver" ]; t
 else
   echo "deps: tauri-driver present"
 fi
+
+# pyHanko, the second PDF peer of the signing tests and of bench/verify-pdf-vs-peers.sh, from
+# PyPI in a venv under target/ (pinned: its output format is what the tests read).
+PYHANKO_VENV="${PYHANKO_VENV:-target/bench-pyhanko}"
+if [ ! -x "$PYHANKO_VENV/bin/pyhanko" ]; then
+  echo "deps: installing pyHanko into $PYHANKO_VENV (pip)"
+  python3 -m venv "$PYHANKO_VENV"
+  "$PYHANKO_VENV/bin/pip" install -q --disable-pip-version-check \
+    'pyHanko==0.38.0' 'pyhanko-certvalidator==0.33.0' 'pyhanko-cli==0.6.0'
+else
+  echo "deps: pyHanko present"
+fi

@@ -40,4 +40,5 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 pub mod http;
 pub mod secret_service;
+pub mod softhsm;
 pub mod update_signing;

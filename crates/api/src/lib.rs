@@ -19,6 +19,7 @@ pub mod preview;
 pub mod report;
 pub mod secret;
 pub mod settings;
+pub mod sign;
 pub mod verify;
 pub mod vpn;
 

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod pack;
 mod portal;
+mod sign;
 mod verify;
 mod vpn;
 
@@ -40,6 +41,8 @@ enum Command {
     Portal(portal::PortalArgs),
     /// VPN profiles: lint, import, list, forget; credentials in the OS keychain.
     Vpn(vpn::VpnArgs),
+    /// Sign files with the smart card or token (PKCS#11): CAdES .p7m/.p7s or PAdES.
+    Sign(sign::SignArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Portal(args) => portal::run(args),
         Command::Vpn(args) => vpn::run(args),
+        Command::Sign(args) => sign::run(args),
         Command::Paths => paths(),
     }
 }
