@@ -142,6 +142,30 @@ describe("verify view", () => {
     expect(root.querySelector("#verify-detail img")).toBeNull();
   });
 
+  test("detail panel shows the qualified status from the trusted lists, or says it is not determined", async () => {
+    const root = document.createElement("div");
+    document.body.replaceChildren(root);
+    await verifyView.render(root, { rerender() {}, announce() {}, route: [], hasSection: () => true });
+    await verifyPaths(["/tmp/f"]);
+    mocks.progress!({ type: "started", batch: 7, files: ["/tmp/f/0.p7m", "/tmp/f/1.p7m"], unreadable: [], truncated: false });
+    const qualification = {
+      level: "QES",
+      label: { it: "Firma elettronica qualificata", en: "Qualified electronic signature" },
+      reason: { it: "certificato qualificato su dispositivo sicuro", en: "qualified certificate on a secure device" },
+      service: "CA di prova — servizio (IT)",
+    };
+    mocks.progress!({ type: "results", batch: 7, done: 2, total: 2, rows: [row(0, "valid", { qualification }), row(1, "valid")] });
+    const detail = async (i: number) => {
+      root.querySelectorAll<HTMLButtonElement>(".verify-details")[i]!.click();
+      await settled();
+      return root.querySelector("#verify-detail")?.textContent ?? "";
+    };
+    const first = await detail(0);
+    expect(first).toContain("Qualificazione");
+    expect(first).toContain("Firma elettronica qualificata (certificato qualificato su dispositivo sicuro)");
+    expect(await detail(1)).toContain("non determinata: tra il materiale di fiducia non ci sono gli elenchi di fiducia europei");
+  });
+
   test("reports are exported for one file and for the whole batch", async () => {
     const root = document.createElement("div");
     document.body.replaceChildren(root);

@@ -265,7 +265,18 @@ export interface VerifySignature {
   checks: VerifyCheck[];
   warnings: { code: string; message: Bilingual }[];
   explanation: Bilingual;
+  /** Present when trusted lists were among the trust material. */
+  qualification?: VerifyQualification;
   [field: string]: unknown;
+}
+
+/** The qualified status of a signature from the trusted lists (ETSI TS 119 615 in spirit). */
+export interface VerifyQualification {
+  /** `QES`, `QESeal`, `AdES_QC`, `AdESeal_QC`, `NOT_QUALIFIED` or `NOT_DETERMINED`. */
+  level: string;
+  label: Bilingual;
+  reason: Bilingual;
+  service: string | null;
 }
 
 export interface VerifyTimestamp {

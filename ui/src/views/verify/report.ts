@@ -180,7 +180,7 @@ function signerName(s: Record<string, unknown> | null): string {
 /** Fields of a signature shown in the summary list, in order; the rest follow generically. */
 const signatureShown = new Set([
   "id", "signer", "signing_time", "validation_time", "indication", "subindication",
-  "checks", "warnings", "explanation",
+  "checks", "warnings", "explanation", "qualification",
 ]);
 
 function signatureSection(sig: VerifySignature, timestamps: VerifyTimestamp[]): HTMLElement {
@@ -194,9 +194,13 @@ function signatureSection(sig: VerifySignature, timestamps: VerifyTimestamp[]): 
   add(t("verify.field.signer"), signerName(sig.signer));
   add(label("codice_fiscale"), typeof signer.codice_fiscale === "string" ? signer.codice_fiscale : t("verify.absent"));
   add(label("issuer"), typeof signer.issuer === "string" ? signer.issuer : t("verify.absent"));
-  // Qualified status and revocation come with the trusted-list and certificate-path work:
-  // shown from the report when present, otherwise said plainly.
-  add(label("qualified"), "qualified" in signer ? genericValue(signer.qualified) : t("verify.qualified.unknown"));
+  // Qualified status: from the trusted lists among the trust material, with the reason;
+  // without lists it cannot be determined, and the panel says so.
+  const q = sig.qualification;
+  add(
+    label("qualified"),
+    q ? `${bi(q.label)} (${bi(q.reason)})` : t("verify.qualified.unknown"),
+  );
   add(label("signing_time"), sig.signing_time ? formatIso(sig.signing_time, language()) : t("verify.absent"));
   add(
     t("verify.field.validation_time"),
