@@ -51,6 +51,11 @@ pub fn sub_indication_urn(s: SubIndication) -> String {
 
 /// The URN of a building block's own status (TS 119 102-2 uses passed / failed /
 /// indeterminate for individual constraints).
+
+/// Prefix of the `SignatureQualityInformation` URIs: the qualified status from the trusted
+/// lists (`urn:lavoro-agile:signature-qualification:QES`, ...).
+pub const QUALIFICATION_URN: &str = "urn:lavoro-agile:signature-qualification:";
+
 fn constraint_indication_urn(o: Outcome) -> Option<&'static str> {
     match o {
         Outcome::Passed => Some("urn:etsi:019102:mainindication:passed"),
@@ -320,6 +325,17 @@ fn signature_report(
             }
             let _ = writeln!(out, "{i2}</vr:SignerInformation>");
         }
+    }
+    if let Some(q) = &s.qualification {
+        // TS 119 102-2 leaves the quality URIs open: ours name the level of TS 119 615's
+        // vocabulary (QES, QESeal, AdES_QC, AdESeal_QC, NOT_QUALIFIED, NOT_DETERMINED).
+        let _ = writeln!(out, "{i2}<vr:SignatureQuality>");
+        let _ = writeln!(
+            out,
+            "{i2}  <vr:SignatureQualityInformation>{QUALIFICATION_URN}{}</vr:SignatureQualityInformation>",
+            esc(q.level)
+        );
+        let _ = writeln!(out, "{i2}</vr:SignatureQuality>");
     }
     let _ = writeln!(out, "{i2}<vr:SignatureValidationProcess>");
     let _ = writeln!(

@@ -194,6 +194,29 @@ mod xml_report {
     }
 
     #[test]
+    fn xml_qualified_status_written_as_signature_quality_and_valid() {
+        let (mut report, header) = build(&["attached.p7m"], &["signer-rsa.pem"]);
+        let text = xml::render(&report, &header);
+        assert!(!text.contains("SignatureQuality"), "no lists, no quality");
+        report.files[0].signatures[0].qualification =
+            Some(lavoro_agile_verify::report::Qualification {
+                level: "QES",
+                label: lavoro_agile_verify::report::Bilingual::new(
+                    "Firma elettronica qualificata",
+                    "Qualified electronic signature",
+                ),
+                reason: lavoro_agile_verify::report::Bilingual::new("prova", "test"),
+                service: None,
+            });
+        let text = xml::render(&report, &header);
+        xmllint_valid(&text).unwrap();
+        assert!(text.contains(&format!(
+            "<vr:SignatureQualityInformation>{}QES</vr:SignatureQualityInformation>",
+            xml::QUALIFICATION_URN
+        )));
+    }
+
+    #[test]
     fn xml_tampered_signature_hash_failure_urns() {
         let (report, header) = build(&["tampered.p7m"], &[]);
         let text = xml::render(&report, &header);
