@@ -506,3 +506,81 @@ fn fuzz_corpus_replays_without_panic() {
     }
     assert!(n > 0, "no fuzz corpus found under {}", root.display());
 }
+
+/// The NetworkManager keyfile built for a WireGuard profile is read back by NetworkManager's
+/// own parser: `nmcli --offline` (NetworkManager 1.40+) needs no daemon, loads the keyfile
+/// from stdin, applies a change and prints the connection as NM stores it.
+#[test]
+fn nm_wireguard_keyfile_read_back_by_nmcli_offline() {
+    use lavoro_agile_vpn::connect::handoff::nm_wireguard_keyfile;
+    use std::io::Write as _;
+    use std::process::Command;
+    if Command::new("nmcli").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "nmcli missing under CI=true (Debian package network-manager)"
+        );
+        eprintln!("SKIPPED: nmcli not installed (Debian package network-manager)");
+        return;
+    }
+    let profile = "[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n\
+                   Address = 10.9.0.2/24, fd00::2/64\nDNS = 10.9.0.1\n\n[Peer]\n\
+                   PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n\
+                   Endpoint = 192.0.2.1:51820\nAllowedIPs = 10.0.0.0/8, 192.168.10.0/24\n\
+                   PersistentKeepalive = 25\n";
+    let keyfile = nm_wireguard_keyfile(
+        "Comune",
+        "wg-comune",
+        "8f1c0a52-0000-4000-8000-000000000001",
+        profile,
+    )
+    .unwrap();
+    let nm_read = |text: &str| {
+        let mut child = Command::new("nmcli")
+            .args([
+                "--offline",
+                "connection",
+                "modify",
+                "connection.zone",
+                "work",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = nm_read(&keyfile);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "id=Comune",
+        "type=wireguard",
+        "interface-name=wg-comune",
+        "zone=work",
+        "autoconnect=false",
+        "[wireguard-peer.xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=]",
+        "endpoint=192.0.2.1:51820",
+        "allowed-ips=10.0.0.0/8;192.168.10.0/24;",
+        "persistent-keepalive=25",
+        "address1=10.9.0.2/24",
+        "address1=fd00::2/64",
+        "dns=10.9.0.1;",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
+    // And the parser does refuse what is not a connection: the check can fail.
+    let broken = keyfile.replace("type=wireguard", "type=no-such-type");
+    assert!(!nm_read(&broken).status.success());
+}
