@@ -152,6 +152,17 @@ impl VerifyState {
     }
 }
 
+/// The error for a batch (or one of its files) the window no longer holds.
+fn batch_gone(batch: u64, index: Option<usize>, l: Language) -> ErrorPayload {
+    message(
+        "verify_batch_gone",
+        format!("batch {batch} file {index:?} unknown"),
+        l,
+        "Questo risultato non è più disponibile: verifica di nuovo il file.",
+        "This result is no longer available: check the file again.",
+    )
+}
+
 /// The arguments that name files (options, as `--flag`, are dropped), made absolute
 /// against `cwd` (the folder the launch came from).
 pub fn file_args(args: Vec<String>, cwd: &std::path::Path) -> Vec<String> {
@@ -504,15 +515,7 @@ pub async fn verify_export(
     title: String,
 ) -> Result<ExportOutcome, ErrorPayload> {
     let l = state.language();
-    let gone = || {
-        message(
-            "verify_batch_gone",
-            format!("batch {batch} file {index:?} unknown"),
-            l,
-            "Questo risultato non è più disponibile: verifica di nuovo il file.",
-            "This result is no longer available: check the file again.",
-        )
-    };
+    let gone = || batch_gone(batch, index, l);
     let b = verify.batch(batch).ok_or_else(gone)?;
     let inputs = b.inputs.get().ok_or_else(gone)?;
     let (files, paths): (Vec<FileReport>, Vec<PathBuf>) = {
@@ -608,15 +611,7 @@ pub async fn verify_preview(
     index: usize,
 ) -> Result<String, ErrorPayload> {
     let l = state.language();
-    let gone = || {
-        message(
-            "verify_batch_gone",
-            format!("batch {batch} file {index} unknown"),
-            l,
-            "Questo risultato non è più disponibile: verifica di nuovo il file.",
-            "This result is no longer available: check the file again.",
-        )
-    };
+    let gone = || batch_gone(batch, Some(index), l);
     let b = verify.batch(batch).ok_or_else(gone)?;
     let path = b
         .inputs
@@ -713,15 +708,7 @@ pub async fn verify_original(
     signature: Option<String>,
 ) -> Result<OriginalOutcome, ErrorPayload> {
     let l = state.language();
-    let gone = || {
-        message(
-            "verify_batch_gone",
-            format!("batch {batch} file {index} unknown"),
-            l,
-            "Questo risultato non è più disponibile: verifica di nuovo il file.",
-            "This result is no longer available: check the file again.",
-        )
-    };
+    let gone = || batch_gone(batch, Some(index), l);
     let b = verify.batch(batch).ok_or_else(gone)?;
     let input = b
         .inputs
