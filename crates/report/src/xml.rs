@@ -49,13 +49,12 @@ pub fn sub_indication_urn(s: SubIndication) -> String {
     format!("urn:etsi:019102:subindication:{}", s.as_str())
 }
 
-/// The URN of a building block's own status (TS 119 102-2 uses passed / failed /
-/// indeterminate for individual constraints).
-
 /// Prefix of the `SignatureQualityInformation` URIs: the qualified status from the trusted
 /// lists (`urn:lavoro-agile:signature-qualification:QES`, ...).
 pub const QUALIFICATION_URN: &str = "urn:lavoro-agile:signature-qualification:";
 
+/// The URN of a building block's own status (TS 119 102-2 uses passed / failed /
+/// indeterminate for individual constraints).
 fn constraint_indication_urn(o: Outcome) -> Option<&'static str> {
     match o {
         Outcome::Passed => Some("urn:etsi:019102:mainindication:passed"),
