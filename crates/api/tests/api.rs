@@ -28,7 +28,7 @@ mod logging {
     fn log_file_secret_values_never_written() {
         let dir = tempfile::tempdir().unwrap();
         let (sub, guard) = subscriber(Some(dir.path()), "debug").unwrap();
-        let pin = Secret::new("pin-493817");
+        let pin = Secret::new("pin-493817".to_owned());
         tracing::subscriber::with_default(sub, || {
             tracing::info!(file = "profilo.ovpn", "import started");
             // A Secret, however it is formatted.

@@ -13,9 +13,9 @@ pub const REDACTED: &str = "[redatto]";
 pub struct Secret(String);
 
 impl Secret {
-    /// Wraps a value (an owned `String` is moved in, so no copy is left behind).
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+    /// Wraps a value (taking ownership, so no copy is left behind).
+    pub fn new(value: String) -> Self {
+        Self(value)
     }
 
     /// The value itself.
