@@ -74,8 +74,11 @@ fi
 # pyHanko, the second PDF peer of the signing tests and of bench/verify-pdf-vs-peers.sh, from
 # PyPI in a venv under target/ (pinned: its output format is what the tests read).
 PYHANKO_VENV="${PYHANKO_VENV:-target/bench-pyhanko}"
-if [ ! -x "$PYHANKO_VENV/bin/pyhanko" ]; then
+# A venv only works where it was made (its scripts name their interpreter by absolute
+# path): one that does not run, e.g. in a target folder moved from elsewhere, is made anew.
+if ! "$PYHANKO_VENV/bin/pyhanko" --version >/dev/null 2>&1; then
   echo "deps: installing pyHanko into $PYHANKO_VENV (pip)"
+  rm -rf "$PYHANKO_VENV"
   python3 -m venv "$PYHANKO_VENV"
   "$PYHANKO_VENV/bin/pip" install -q --disable-pip-version-check \
     'pyHanko==0.38.0' 'pyhanko-certvalidator==0.33.0' 'pyhanko-cli==0.6.0'
