@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod pack;
 mod portal;
+mod secret_fd;
 mod sign;
 mod verify;
 mod vpn;

@@ -4,10 +4,11 @@
 //! file; 64 usage.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::secret_fd;
 use clap::{Args, Subcommand, ValueEnum};
 use lavoro_agile_api::packs::{self, InstallStage, Kind, Lang, PackEnv, PackError};
 use lavoro_agile_packs::build::{build_pack, BuildOptions};
@@ -15,7 +16,6 @@ use lavoro_agile_packs::sign::{self as signing, Secret};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use zeroize::Zeroize;
 
 const EXIT_REFUSED: u8 = 1;
 const EXIT_INPUT: u8 = 3;
@@ -233,39 +233,22 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-/// Reads a passphrase from an inherited file descriptor, without prompting.
-fn read_password_fd(fd: u32) -> Result<Secret, Failure> {
-    let path = if fd == 0 {
-        PathBuf::from("/dev/stdin")
-    } else {
-        PathBuf::from(format!("/dev/fd/{fd}"))
+/// Reads a key's passphrase from an inherited file descriptor.
+fn read_passphrase_fd(fd: u32) -> Result<Secret, Failure> {
+    const PASSPHRASE: secret_fd::What = secret_fd::What {
+        it: "la passphrase",
+        en: "the passphrase",
+        max_bytes: 4096,
+        may_be_empty: false,
     };
-    let mut raw = Vec::new();
-    let res = std::fs::File::open(&path).and_then(|f| f.take(4096).read_to_end(&mut raw));
-    if let Err(e) = res {
-        return Err(Failure {
-            code: EXIT_INPUT,
-            kind: "INPUT",
-            message_it: format!("Impossibile leggere la passphrase dal descrittore {fd}: {e}"),
-            message_en: format!("Cannot read the passphrase from file descriptor {fd}: {e}"),
-        });
-    }
-    let mut text = String::from_utf8(std::mem::take(&mut raw)).map_err(|e| {
-        e.into_bytes().zeroize();
-        Failure::usage(
-            "La passphrase non è testo UTF-8.",
-            "The passphrase is not UTF-8 text.",
-        )
-    })?;
-    let trimmed_len = text.trim_end_matches(['\n', '\r']).len();
-    text.truncate(trimmed_len);
-    if text.is_empty() {
-        return Err(Failure::usage(
-            "La passphrase è vuota.",
-            "The passphrase is empty.",
-        ));
-    }
-    Ok(Secret::new(text))
+    secret_fd::read(fd, &PASSPHRASE)
+        .map(Secret::new)
+        .map_err(|e| Failure {
+            code: if e.unreadable { EXIT_INPUT } else { EXIT_USAGE },
+            kind: if e.unreadable { "INPUT" } else { "USAGE" },
+            message_it: e.it,
+            message_en: e.en,
+        })
 }
 
 fn dispatch(cmd: PackCommand, format: Format) -> Result<ExitCode, Failure> {
@@ -347,7 +330,7 @@ fn keygen(
         }
         .into());
     }
-    let passphrase = password_fd.map(read_password_fd).transpose()?;
+    let passphrase = password_fd.map(read_passphrase_fd).transpose()?;
     let key = signing::generate(passphrase.as_ref(), comment)?;
     let key_path = out.join(format!("{name}.key"));
     let pub_path = out.join(format!("{name}.pub"));
@@ -478,7 +461,7 @@ fn sign(
         source,
     })?;
     let key_text = Secret::new(key_text);
-    let passphrase = password_fd.map(read_password_fd).transpose()?;
+    let passphrase = password_fd.map(read_passphrase_fd).transpose()?;
     let sk = signing::load_secret_key(&key_text, passphrase.as_ref())?;
     let env = env()?;
     let bytes = packs::read_pack_file(file, &env.limits)?;

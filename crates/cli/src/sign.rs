@@ -6,16 +6,15 @@
 //! without echo, or from `--pin-fd N` for scripts; never from an argument, never logged.
 //! Output files are written beside the originals under new names; nothing is overwritten.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::secret_fd;
 use clap::{Args, ValueEnum};
 use lavoro_agile_api::sign::{
     self, always_authenticate_notice, CadesMode, Lang, Packaging, PdfOptions, Secret, SignError,
     SignRequest, SignType, Signed,
 };
-use zeroize::Zeroize;
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_INPUT: u8 = 3;
@@ -415,30 +414,19 @@ fn read_pin(fd: Option<u32>, label: &str, l: Lang) -> Result<Secret, Failure> {
     }
 }
 
-/// Reads the PIN from an inherited file descriptor; one trailing newline is dropped.
+/// Reads the PIN from an inherited file descriptor.
 fn read_pin_fd(fd: u32) -> Result<Secret, Failure> {
-    let path = if fd == 0 {
-        PathBuf::from("/dev/stdin")
-    } else {
-        PathBuf::from(format!("/dev/fd/{fd}"))
+    const PIN: secret_fd::What = secret_fd::What {
+        it: "il PIN",
+        en: "the PIN",
+        max_bytes: MAX_PIN_BYTES,
+        may_be_empty: false,
     };
-    let mut raw = Vec::new();
-    let res =
-        std::fs::File::open(&path).and_then(|f| f.take(MAX_PIN_BYTES + 1).read_to_end(&mut raw));
-    if res.is_err() || raw.len() as u64 > MAX_PIN_BYTES {
-        raw.zeroize();
-        return Err(Failure {
-            code: EXIT_INPUT,
-            it: format!("Impossibile leggere il PIN dal descrittore {fd}."),
-            en: format!("Cannot read the PIN from file descriptor {fd}."),
-        });
-    }
-    let mut text = String::from_utf8(std::mem::take(&mut raw)).map_err(|e| {
-        e.into_bytes().zeroize();
-        Failure::usage("Il PIN non è testo UTF-8.", "The PIN is not UTF-8 text.")
-    })?;
-    while text.ends_with('\n') || text.ends_with('\r') {
-        text.pop();
-    }
-    Ok(Secret::new(text))
+    secret_fd::read(fd, &PIN)
+        .map(Secret::new)
+        .map_err(|e| Failure {
+            code: if e.unreadable { EXIT_INPUT } else { EXIT_USAGE },
+            it: e.it,
+            en: e.en,
+        })
 }

@@ -14,13 +14,13 @@ use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::secret_fd;
 use clap::{Args, Subcommand, ValueEnum};
 use lavoro_agile_api::paths::AppPaths;
 use lavoro_agile_api::vpn::{
     self, CredentialStore, Credentials, ImportView, Lang, LintView, ProfileView, Secret,
     VaultError, VpnError,
 };
-use zeroize::Zeroize;
 
 const EXIT_REFUSED: u8 = 1;
 const EXIT_INPUT: u8 = 3;
@@ -586,38 +586,21 @@ fn prompt_password(prompt: &str) -> Result<Secret, Failure> {
         })
 }
 
-/// Reads a password from an inherited file descriptor, without prompting; one trailing
-/// newline is dropped.
+/// Reads a VPN password from an inherited file descriptor (empty is allowed: some servers
+/// ask for a one-time code only).
 fn read_password_fd(fd: u32) -> Result<Secret, Failure> {
-    let path = if fd == 0 {
-        PathBuf::from("/dev/stdin")
-    } else {
-        PathBuf::from(format!("/dev/fd/{fd}"))
+    const PASSWORD: secret_fd::What = secret_fd::What {
+        it: "la password",
+        en: "the password",
+        max_bytes: MAX_PASSWORD_BYTES,
+        may_be_empty: true,
     };
-    let mut raw = Vec::new();
-    let res = std::fs::File::open(&path)
-        .and_then(|f| f.take(MAX_PASSWORD_BYTES + 1).read_to_end(&mut raw));
-    if res.is_err() {
-        raw.zeroize();
-        return Err(Failure {
-            code: EXIT_INPUT,
-            kind: "input",
-            message_it: format!("Impossibile leggere la password dal descrittore {fd}."),
-            message_en: format!("Cannot read the password from file descriptor {fd}."),
-        });
-    }
-    let mut text = String::from_utf8(std::mem::take(&mut raw)).map_err(|e| {
-        e.into_bytes().zeroize();
-        Failure::usage(
-            "La password non è testo UTF-8.",
-            "The password is not UTF-8 text.",
-        )
-    })?;
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
-    Ok(Secret::new(text))
+    secret_fd::read(fd, &PASSWORD)
+        .map(Secret::new)
+        .map_err(|e| Failure {
+            code: if e.unreadable { EXIT_INPUT } else { EXIT_USAGE },
+            kind: if e.unreadable { "input" } else { "usage" },
+            message_it: e.it,
+            message_en: e.en,
+        })
 }
