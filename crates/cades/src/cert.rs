@@ -1,7 +1,8 @@
 //! X.509 certificates as used for finding a signer: decoding (through `x509-cert`), names,
 //! identifiers, public key.
 
-use der::{Decode, Encode, Tagged};
+use der::{Decode, Encode};
+use lavoro_agile_pki::names::directory_string;
 use sha2::Digest;
 use x509_cert::Certificate;
 
@@ -20,26 +21,6 @@ pub struct CertificateInfo {
 fn strip_zeros(b: &[u8]) -> &[u8] {
     let n = b.iter().take_while(|x| **x == 0).count();
     b.get(n..).unwrap_or(&[])
-}
-
-/// Decodes the value of a directory string (`PrintableString`, `UTF8String`, ...).
-fn directory_string(value: &der::Any) -> String {
-    let bytes = value.value();
-    match value.tag() {
-        der::Tag::BmpString => {
-            let units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|c| match c {
-                    [a, b] => u16::from_be_bytes([*a, *b]),
-                    _ => 0xfffd,
-                })
-                .collect();
-            String::from_utf16_lossy(&units)
-        }
-        // T.61 in practice carries Latin-1 in these certificates.
-        der::Tag::TeletexString => bytes.iter().map(|b| char::from(*b)).collect(),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
 }
 
 impl CertificateInfo {
