@@ -38,6 +38,7 @@ pub fn corpus_dir() -> Option<PathBuf> {
     None
 }
 
+pub mod child;
 pub mod http;
 pub mod secret_service;
 pub mod softhsm;

@@ -8,8 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
 
-use std::process::Command;
-
 use lavoro_agile_tests::secret_service::SecretService;
 use lavoro_agile_vault::{CredentialStore, Credentials, Keychain, Lang, Secret, VaultError};
 
@@ -18,26 +16,7 @@ const CHILD_ENV: &str = "LAVORO_AGILE_VAULT_TEST_CHILD";
 
 /// Runs the ignored test `name` of this binary with `env`, returning its success and output.
 fn run_client(name: &str, env: &[(&str, String)]) -> (bool, String) {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Command::new(exe);
-    cmd.args([
-        "--exact",
-        name,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_ENV, "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    lavoro_agile_tests::child::run_ignored_test(name, CHILD_ENV, env)
 }
 
 fn require_child() {

@@ -267,26 +267,8 @@ fn write_profile(dir: &Path, remote: &str, ca: &Path) -> PathBuf {
 
 /// Runs the ignored test `name` of this binary as the client half.
 fn run_client(name: &str, env: &[(&str, String)]) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Command::new(exe);
-    cmd.args([
-        "--exact",
-        name,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env(CHILD_ENV, "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "client half failed:\n{text}");
+    let (ok, text) = lavoro_agile_tests::child::run_ignored_test(name, CHILD_ENV, env);
+    assert!(ok, "client half failed:\n{text}");
     text
 }
 
