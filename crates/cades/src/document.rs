@@ -380,7 +380,7 @@ impl Walker<'_> {
     }
 }
 
-/// Checks the archive timestamps (v2, v3) of a signer against the data they cover, rebuilt
+/// Checks the archive timestamps (v1, v2, v3) of a signer against the data they cover, rebuilt
 /// from the envelope ([`crate::archive`]); the others keep their imprint unchecked.
 fn check_archive_timestamps(
     entry: &mut SignatureEntry,
@@ -419,7 +419,8 @@ fn check_archive_timestamps(
             }
             first.get_or_insert(checked);
         }
-        if let Some(checked) = first {
+        if let Some(mut checked) = first {
+            checked.index_problem = input.index_problem.clone();
             *slot = checked;
         }
     }
