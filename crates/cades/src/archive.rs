@@ -25,6 +25,7 @@
 use crate::ber::{universal, Tlv};
 use crate::cms::locate_signed_data;
 use crate::crypto::DigestAlgorithm;
+use crate::stream::StreamedContent;
 use crate::timestamp::imprint_algorithm;
 use crate::Error;
 
@@ -44,6 +45,9 @@ pub struct ArchiveInput {
     pub token: Vec<u8>,
     /// Candidate covered data: DER form first, then as stored when different.
     pub candidates: Vec<Vec<u8>>,
+    /// Candidate digests of the covered data, when it starts with content that was
+    /// streamed rather than kept (ATSv2/v1 in a streamed file): algorithm and digest.
+    pub digests: Vec<(DigestAlgorithm, Vec<u8>)>,
     /// ATSv3 only: what the ATSHashIndex lists that the envelope no longer holds as it was
     /// (`None`: everything listed is present, or not an ATSv3).
     pub index_problem: Option<IndexProblem>,
@@ -242,9 +246,8 @@ fn index_problem(
             }
         }
     }
-    let missing = |listed: &[Vec<u8>], now: &[Vec<u8>]| {
-        listed.iter().filter(|h| !now.contains(h)).count()
-    };
+    let missing =
+        |listed: &[Vec<u8>], now: &[Vec<u8>]| listed.iter().filter(|h| !now.contains(h)).count();
     let problem = IndexProblem {
         certificates: missing(&cert_hashes, &certs_now),
         crls: missing(&crl_hashes, &crls_now),
@@ -262,6 +265,28 @@ pub fn archive_inputs(
     signed_data: &[u8],
     index: usize,
     detached: Option<&[u8]>,
+) -> Result<Vec<ArchiveInput>, Error> {
+    inputs(signed_data, index, detached, None)
+}
+
+/// As [`archive_inputs`] for the skeleton of a streamed file
+/// ([`crate::stream::stream_signed_data`]): the content's digests and the hash states
+/// after the encapsulated content info stand for the content. ATSv2/v1 inputs come as
+/// digests ([`ArchiveInput::digests`]); an imprint algorithm the stream did not hash with
+/// leaves the timestamp out.
+pub fn archive_inputs_streamed(
+    skeleton: &[u8],
+    index: usize,
+    streamed: &StreamedContent,
+) -> Result<Vec<ArchiveInput>, Error> {
+    inputs(skeleton, index, None, Some(streamed))
+}
+
+fn inputs(
+    signed_data: &[u8],
+    index: usize,
+    detached: Option<&[u8]>,
+    streamed: Option<&StreamedContent>,
 ) -> Result<Vec<ArchiveInput>, Error> {
     let Some(sd) = locate_signed_data(signed_data)? else {
         return Ok(Vec::new());
@@ -331,14 +356,56 @@ pub fn archive_inputs(
         }
         for token in attribute_values(attr) {
             let mut candidates: Vec<Vec<u8>> = Vec::new();
+            let mut digests: Vec<(DigestAlgorithm, Vec<u8>)> = Vec::new();
+            let alg = imprint_algorithm(token.raw);
             for der in [true, false] {
                 let input = if oid == ATS_V3 {
-                    let (Some(alg), Some(content), Some(index)) =
-                        (imprint_algorithm(token.raw), content, hash_index(&token))
+                    let content_digest = match (alg, content, streamed) {
+                        (Some(alg), Some(content), _) => Some(alg.digest(content)),
+                        (Some(alg), None, Some(s)) => s
+                            .digests
+                            .iter()
+                            .find(|(a, _)| *a == alg)
+                            .map(|(_, d)| d.clone()),
+                        _ => None,
+                    };
+                    let (Some(content_digest), Some(index)) = (content_digest, hash_index(&token))
                     else {
                         break;
                     };
-                    v3_input(&content_type, alg, content, &fields, &index, der)?
+                    v3_input(&content_type, &content_digest, &fields, &index, der)?
+                } else if let Some(s) = streamed {
+                    // The content was hashed on the way in: the state after the
+                    // encapsulated content info, in this encoding, takes the rest.
+                    let Some(prefix) = s
+                        .archive_prefixes
+                        .iter()
+                        .find(|p| Some(p.algorithm) == alg && p.der == der)
+                    else {
+                        continue;
+                    };
+                    let others: Vec<Tlv<'_>> = unsigned
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != k)
+                        .map(|(_, a)| *a)
+                        .collect();
+                    let before = unsigned.get(..k).unwrap_or_default();
+                    for subset in [others.as_slice(), before] {
+                        let rest = v2_input(
+                            Vec::new(),
+                            certificates.as_ref(),
+                            crls.as_ref(),
+                            &fields,
+                            subset,
+                            der,
+                        )?;
+                        let d = (prefix.algorithm, prefix.digest_with(&rest));
+                        if !digests.contains(&d) {
+                            digests.push(d);
+                        }
+                    }
+                    continue;
                 } else {
                     let Some(content_part) = (match (&econtent, detached) {
                         (Some(_), _) => Some(enc(&encap, der)?),
@@ -380,7 +447,7 @@ pub fn archive_inputs(
                     candidates.push(input);
                 }
             }
-            if !candidates.is_empty() {
+            if !candidates.is_empty() || !digests.is_empty() {
                 let index_problem = if oid == ATS_V3 {
                     hash_index(&token).and_then(|index| {
                         index_problem(&index, certificates.as_ref(), crls.as_ref(), &unsigned)
@@ -391,6 +458,7 @@ pub fn archive_inputs(
                 out.push(ArchiveInput {
                     token: token.raw.to_vec(),
                     candidates,
+                    digests,
                     index_problem,
                 });
             }
@@ -401,14 +469,13 @@ pub fn archive_inputs(
 
 fn v3_input(
     content_type: &Tlv<'_>,
-    alg: DigestAlgorithm,
-    content: &[u8],
+    content_digest: &[u8],
     fields: &[Tlv<'_>],
     index: &Tlv<'_>,
     der: bool,
 ) -> Result<Vec<u8>, Error> {
     let mut v = enc(content_type, der)?;
-    v.extend_from_slice(&alg.digest(content));
+    v.extend_from_slice(content_digest);
     for f in fields {
         v.extend_from_slice(&enc(f, der)?);
     }

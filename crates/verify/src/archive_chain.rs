@@ -117,7 +117,9 @@ pub(crate) fn extend(
         if again.indication != Indication::TotalPassed {
             continue;
         }
-        again.checks.push(poe_check(&by_id, at, timestamp_time(options, f)));
+        again
+            .checks
+            .push(poe_check(&by_id, at, timestamp_time(options, f)));
         if let Some(slot) = reports.get_mut(k) {
             *slot = again;
         }

@@ -560,8 +560,20 @@ fn archive_index_check(problem: &lavoro_agile_cades::archive::IndexProblem) -> C
     let mut it = Vec::new();
     let mut en = Vec::new();
     for (n, one_it, many_it, one_en, many_en) in [
-        (problem.certificates, "certificato", "certificati", "certificate", "certificates"),
-        (problem.crls, "lista di revoca", "liste di revoca", "revocation list", "revocation lists"),
+        (
+            problem.certificates,
+            "certificato",
+            "certificati",
+            "certificate",
+            "certificates",
+        ),
+        (
+            problem.crls,
+            "lista di revoca",
+            "liste di revoca",
+            "revocation list",
+            "revocation lists",
+        ),
         (
             problem.unsigned_attributes,
             "attributo non firmato",

@@ -308,7 +308,9 @@ fn report_document(
                 TimestampKind::Token => "token",
             };
             let covers = covered_by_signature_timestamp(&doc, i);
-            signer_reports.push(timestamp_report(id, kind, facts, covers, options, &trust_ctx));
+            signer_reports.push(timestamp_report(
+                id, kind, facts, covers, options, &trust_ctx,
+            ));
         }
         let facts: Vec<&lavoro_agile_cades::timestamp::TimestampFacts> =
             entry.timestamps.iter().map(|(_, f)| f).collect();

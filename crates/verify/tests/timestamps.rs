@@ -335,7 +335,10 @@ fn archive_v3_certificates_changed_after_it_fails_with_reason() {
     let r = archive_run("chain-atsv3-certs-changed.p7m");
     let ats = &r.timestamps[1];
     let imprint = check_of(ats, "message_imprint").unwrap();
-    assert_eq!(imprint.outcome, lavoro_agile_verify::report::Outcome::Passed);
+    assert_eq!(
+        imprint.outcome,
+        lavoro_agile_verify::report::Outcome::Passed
+    );
     let index = check_of(ats, "archive_index").expect("the ATSHashIndex check");
     assert_eq!(index.outcome, lavoro_agile_verify::report::Outcome::Failed);
     let json = serde_json::to_value(&index.detail).unwrap().to_string();
@@ -346,13 +349,19 @@ fn archive_v3_certificates_changed_after_it_fails_with_reason() {
 fn archive_v3_unsigned_attribute_added_after_it_still_valid() {
     let r = archive_run("chain-atsv3-attr-added.p7m");
     assert!(check_of(&r.timestamps[1], "archive_index").is_none());
-    assert_eq!(timestamps(&r), "signature:TOTAL_PASSED;archive:TOTAL_PASSED");
+    assert_eq!(
+        timestamps(&r),
+        "signature:TOTAL_PASSED;archive:TOTAL_PASSED"
+    );
 }
 
 #[test]
 fn archive_v1_imprint_rebuilt_and_extends() {
     let r = archive_run("chain-atsv1.p7m");
     let imprint = check_of(&r.timestamps[1], "message_imprint").unwrap();
-    assert_eq!(imprint.outcome, lavoro_agile_verify::report::Outcome::Passed);
+    assert_eq!(
+        imprint.outcome,
+        lavoro_agile_verify::report::Outcome::Passed
+    );
     assert_eq!(r.signatures[0].validation_time.basis, TimeBasis::Timestamp);
 }
