@@ -271,7 +271,10 @@ fn corpus_archive_timestamps_imprints_match() {
             .collect();
         assert_eq!(index.len(), index_checks, "{file}: {index:?}");
         if index_checks > 0 {
-            assert!(index.iter().all(|d| d.contains("1 certificate")), "{index:?}");
+            assert!(
+                index.iter().all(|d| d.contains("1 certificate")),
+                "{index:?}"
+            );
         }
     }
 }
