@@ -670,3 +670,133 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
         },
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATA_OID: [u8; 11] = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01,
+    ];
+
+    fn sha256(b: &[u8]) -> Vec<u8> {
+        DigestAlgorithm::Sha256.digest(b)
+    }
+
+    /// A SignedData ContentInfo around `eci` (as given), with a SHA-256 digest set and an
+    /// empty signer set; `indefinite`: the outer structures with indefinite lengths.
+    fn envelope(eci: &[u8], indefinite: bool) -> Vec<u8> {
+        let sd_oid = [
+            0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+        ];
+        let digest_set = definite(
+            0x31,
+            &definite(
+                0x30,
+                &[
+                    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+                ],
+            ),
+        );
+        let mut body = vec![0x02, 0x01, 0x01];
+        body.extend_from_slice(&digest_set);
+        body.extend_from_slice(eci);
+        body.extend_from_slice(&[0x31, 0x00]);
+        if indefinite {
+            let mut out = vec![0x30, 0x80];
+            out.extend_from_slice(&sd_oid);
+            out.extend_from_slice(&[0xA0, 0x80, 0x30, 0x80]);
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+            out
+        } else {
+            let mut ci = sd_oid.to_vec();
+            ci.extend_from_slice(&definite(0xA0, &definite(0x30, &body)));
+            definite(0x30, &ci)
+        }
+    }
+
+    fn der_eci(content: &[u8]) -> Vec<u8> {
+        let mut inner = DATA_OID.to_vec();
+        inner.extend_from_slice(&definite(0xA0, &definite(0x04, content)));
+        definite(0x30, &inner)
+    }
+
+    fn prefix(s: &Streamed, der: bool) -> Option<Vec<u8>> {
+        s.content
+            .archive_prefixes
+            .iter()
+            .find(|p| p.der == der && p.algorithm == DigestAlgorithm::Sha256)
+            .map(|p| p.digest_with(b"rest"))
+    }
+
+    #[test]
+    fn der_encap_header_equals_der_of_the_element() {
+        for n in [0usize, 5, 200, 70_000] {
+            let content = vec![7u8; n];
+            let mut built = der_encap_header(&DATA_OID, n as u64).unwrap();
+            built.extend_from_slice(&content);
+            assert_eq!(built, der_eci(&content), "{n}");
+        }
+    }
+
+    #[test]
+    fn archive_prefix_der_envelope_one_state_as_stored() {
+        let content = vec![b'x'; 3000];
+        let eci = der_eci(&content);
+        let s = stream_signed_data(envelope(&eci, false).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut want = eci.clone();
+        want.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&want)));
+        // Stored is DER: no separate DER state.
+        assert_eq!(prefix(&s, true), None);
+        assert!(s
+            .content
+            .digests
+            .contains(&(DigestAlgorithm::Sha256, sha256(&content))));
+    }
+
+    #[test]
+    fn archive_prefix_indefinite_primitive_content_der_and_stored() {
+        let content = vec![b'y'; 3000];
+        let mut eci = vec![0x30, 0x80];
+        eci.extend_from_slice(&DATA_OID);
+        eci.extend_from_slice(&[0xA0, 0x80]);
+        eci.extend_from_slice(&definite(0x04, &content));
+        eci.extend_from_slice(&[0, 0, 0, 0]);
+        let s = stream_signed_data(envelope(&eci, true).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut stored = eci.clone();
+        stored.extend_from_slice(b"rest");
+        let mut der = der_eci(&content);
+        der.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&stored)));
+        assert_eq!(prefix(&s, true), Some(sha256(&der)));
+    }
+
+    #[test]
+    fn archive_prefix_chunked_content_as_stored_only() {
+        let content = vec![b'z'; 2500];
+        let mut eci = vec![0x30, 0x80];
+        eci.extend_from_slice(&DATA_OID);
+        eci.extend_from_slice(&[0xA0, 0x80, 0x24, 0x80]);
+        for chunk in content.chunks(1000) {
+            eci.extend_from_slice(&definite(0x04, chunk));
+        }
+        eci.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let s = stream_signed_data(envelope(&eci, true).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut stored = eci.clone();
+        stored.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&stored)));
+        assert_eq!(prefix(&s, true), None);
+        assert!(s
+            .content
+            .digests
+            .contains(&(DigestAlgorithm::Sha256, sha256(&content))));
+    }
+}
