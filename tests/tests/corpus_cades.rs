@@ -244,10 +244,13 @@ fn corpus_archive_timestamps_imprints_match() {
             .map(|c| c.outcome)
             .collect()
     };
-    for (file, count) in [
-        ("cades/dss-CAdESDoubleLTA.p7m", 2),
-        ("cades/dss-cadesLTAwithATv2expired.p7s", 1),
-        ("cades/dss-cades-broken-sig-tst-and-ats-v3.cms", 1),
+    // The last column: the `archive_index` checks (ATSv3 ATSHashIndex against the
+    // envelope). The DSS file with a broken signature timestamp lists three certificates
+    // in its ATSHashIndex and carries two: one was taken out after archiving.
+    for (file, count, index_checks) in [
+        ("cades/dss-CAdESDoubleLTA.p7m", 2, 0),
+        ("cades/dss-cadesLTAwithATv2expired.p7s", 1, 0),
+        ("cades/dss-cades-broken-sig-tst-and-ats-v3.cms", 1, 1),
     ] {
         let input = FileInput {
             display: file.to_owned(),
@@ -260,5 +263,18 @@ fn corpus_archive_timestamps_imprints_match() {
             vec![Outcome::Passed; count],
             "{file}: archive timestamp imprints"
         );
+        let index: Vec<String> = report
+            .timestamps
+            .iter()
+            .flat_map(|t| t.checks.iter().filter(|c| c.name == "archive_index"))
+            .map(|c| format!("{:?}", c.detail))
+            .collect();
+        assert_eq!(index.len(), index_checks, "{file}: {index:?}");
+        if index_checks > 0 {
+            assert!(
+                index.iter().all(|d| d.contains("1 certificate")),
+                "{index:?}"
+            );
+        }
     }
 }

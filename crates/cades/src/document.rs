@@ -14,7 +14,9 @@ use crate::cms::{
 use crate::crypto::DigestAlgorithm;
 use crate::signer::{check_signer_precomputed, Signed, SignerFacts};
 use crate::stream::StreamedContent;
-use crate::timestamp::{check_timestamp, is_timestamp_token, ImprintOutcome, TimestampFacts};
+use crate::timestamp::{
+    check_timestamp, check_timestamp_digest, is_timestamp_token, ImprintOutcome, TimestampFacts,
+};
 use crate::{mime, oids, Error};
 
 /// Nested envelopes opened, at most (`.p7m.p7m...`).
@@ -212,6 +214,7 @@ impl Walker<'_> {
                     data,
                     index,
                     detached,
+                    streamed,
                     &self.options.supplied_certificates,
                 );
             }
@@ -380,13 +383,14 @@ impl Walker<'_> {
     }
 }
 
-/// Checks the archive timestamps (v2, v3) of a signer against the data they cover, rebuilt
+/// Checks the archive timestamps (v1, v2, v3) of a signer against the data they cover, rebuilt
 /// from the envelope ([`crate::archive`]); the others keep their imprint unchecked.
 fn check_archive_timestamps(
     entry: &mut SignatureEntry,
     envelope: &[u8],
     index: usize,
     detached: Option<&[u8]>,
+    streamed: Option<&StreamedContent>,
     supplied: &[Arc<CertificateInfo>],
 ) {
     let Ok(facts) = &entry.facts else { return };
@@ -397,7 +401,11 @@ fn check_archive_timestamps(
     {
         return;
     }
-    let inputs = match archive::archive_inputs(envelope, index, detached) {
+    let inputs = match streamed {
+        Some(s) => archive::archive_inputs_streamed(envelope, index, s),
+        None => archive::archive_inputs(envelope, index, detached),
+    };
+    let inputs = match inputs {
         Ok(i) => i,
         Err(_) => return,
     };
@@ -411,15 +419,23 @@ fn check_archive_timestamps(
             continue;
         };
         let mut first = None;
-        for candidate in &input.candidates {
-            let checked = check_timestamp(token, Some(candidate), supplied);
+        let data = input
+            .candidates
+            .iter()
+            .map(|c| check_timestamp(token, Some(c), supplied));
+        let digests = input
+            .digests
+            .iter()
+            .map(|(a, d)| check_timestamp_digest(token, (*a, d), supplied));
+        for checked in data.chain(digests) {
             if checked.imprint == ImprintOutcome::Match {
                 first = Some(checked);
                 break;
             }
             first.get_or_insert(checked);
         }
-        if let Some(checked) = first {
+        if let Some(mut checked) = first {
+            checked.index_problem = input.index_problem.clone();
             *slot = checked;
         }
     }
@@ -691,6 +707,7 @@ pub fn read_detached_digested(
     let streamed = StreamedContent {
         digests: digests.to_vec(),
         length,
+        archive_prefixes: Vec::new(),
     };
     walk_signed_data(bytes, Armor::Binary, options, Some(&streamed))
 }

@@ -24,11 +24,67 @@ const HEAD: usize = 256;
 /// The digests of the streamed content.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamedContent {
-    /// Digest of the content with each algorithm the SignedData lists.
+    /// Digest of the content with each algorithm the SignedData lists, and with the
+    /// candidate imprint algorithms of archive timestamps ([`ARCHIVE_ALGORITHMS`]).
     pub digests: Vec<(DigestAlgorithm, Vec<u8>)>,
     /// Content length in bytes.
     pub length: u64,
+    /// The hash states after the encapsulated content info, for archive timestamps
+    /// (ATSv2/v1) whose imprint input starts with it (see [`crate::archive`]).
+    pub archive_prefixes: Vec<ArchivePrefix>,
 }
+
+/// The imprint algorithms prepared for archive timestamps in a streamed file. The signer
+/// infos (and so the archive timestamps) come after the content, so which algorithm an
+/// archive timestamp uses is not known while the content goes by: the content is hashed
+/// with these too, beside the algorithms the SignedData lists, and the encapsulated content
+/// info's states are kept for them. Each costs two more hash passes over the content
+/// (ATSv3's content digest, ATSv2's running input), so only SHA-256, the algorithm of
+/// practically every archive timestamp, is prepared; an archive timestamp with another one
+/// is not matched in the stream (the caller then reads the file whole).
+pub const ARCHIVE_ALGORITHMS: [DigestAlgorithm; 1] = [DigestAlgorithm::Sha256];
+
+/// Most algorithms the content is hashed with (listed ones and archive candidates).
+const MAX_ALGORITHMS: usize = 5;
+
+/// A hash state that has taken the encapsulated content info (header, type, content) in
+/// one encoding: DER, or as stored in the file.
+#[derive(Clone)]
+pub struct ArchivePrefix {
+    /// The hash algorithm.
+    pub algorithm: DigestAlgorithm,
+    /// Whether the encapsulated content info went in as DER (else as stored).
+    pub der: bool,
+    state: Hasher,
+}
+
+impl ArchivePrefix {
+    /// The digest of the encapsulated content info followed by `rest`.
+    pub fn digest_with(&self, rest: &[u8]) -> Vec<u8> {
+        let mut h = self.state.clone();
+        h.update(rest);
+        h.finish()
+    }
+}
+
+impl std::fmt::Debug for ArchivePrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArchivePrefix")
+            .field("algorithm", &self.algorithm)
+            .field("der", &self.der)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for ArchivePrefix {
+    fn eq(&self, other: &Self) -> bool {
+        self.algorithm == other.algorithm
+            && self.der == other.der
+            && self.digest_with(&[]) == other.digest_with(&[])
+    }
+}
+
+impl Eq for ArchivePrefix {}
 
 /// The result of streaming a file.
 #[derive(Debug, Clone)]
@@ -39,6 +95,7 @@ pub struct Streamed {
     pub content: StreamedContent,
 }
 
+#[derive(Clone)]
 enum Hasher {
     Sha1(sha1::Sha1),
     Sha224(sha2::Sha224),
@@ -316,18 +373,40 @@ impl<R: Read> Input<R> {
     }
 }
 
-fn definite(tag: u8, content: &[u8]) -> Vec<u8> {
+/// The DER headers of an encapsulated content info holding `n` content octets in one
+/// primitive OCTET STRING: `SEQUENCE { type, [0] { OCTET STRING } }` up to the content.
+fn der_encap_header(econtent_type: &[u8], n: u64) -> Option<Vec<u8>> {
+    let n = usize::try_from(n).ok()?;
+    let os = definite_header(0x04, n);
+    let wrapper = definite_header(0xA0, os.len().checked_add(n)?);
+    let inner = econtent_type
+        .len()
+        .checked_add(wrapper.len())?
+        .checked_add(os.len())?
+        .checked_add(n)?;
+    let mut out = definite_header(0x30, inner);
+    out.extend_from_slice(econtent_type);
+    out.extend_from_slice(&wrapper);
+    out.extend_from_slice(&os);
+    Some(out)
+}
+
+fn definite_header(tag: u8, len: usize) -> Vec<u8> {
     let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
+    if len < 0x80 {
+        out.push(len as u8);
     } else {
-        let bytes = (n as u64).to_be_bytes();
+        let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|b| **b == 0).count();
         let significant = bytes.get(skip..).unwrap_or_default();
         out.push(0x80 | significant.len() as u8);
         out.extend_from_slice(significant);
     }
+    out
+}
+
+fn definite(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = definite_header(tag, content.len());
     out.extend_from_slice(content);
     out
 }
@@ -435,9 +514,13 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
             }
         }
     }
-    let mut hashers: Vec<Hasher> = algorithms.iter().filter_map(|a| Hasher::new(*a)).collect();
-    if hashers.len() != algorithms.len() || hashers.is_empty() {
+    if algorithms.is_empty() || algorithms.iter().any(|a| Hasher::new(*a).is_none()) {
         return Ok(None);
+    }
+    for a in ARCHIVE_ALGORITHMS {
+        if !algorithms.contains(&a) && algorithms.len() < MAX_ALGORITHMS {
+            algorithms.push(a);
+        }
     }
     let mut head = Vec::new();
     let mut length = 0u64;
@@ -447,6 +530,43 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
     }
     let wrapper = input.header()?;
     let os = input.header()?;
+    // The hashers, in three groups: the content alone; the encapsulated content info in
+    // DER (when its stored form is not DER and the content is one primitive OCTET STRING,
+    // whose length gives the DER headers up front); the encapsulated content info as
+    // stored (headers of chunks and end-of-contents included).
+    let mut stored_header = eci.raw.clone();
+    stored_header.extend_from_slice(&econtent_type);
+    stored_header.extend_from_slice(&wrapper.raw);
+    stored_header.extend_from_slice(&os.raw);
+    let der_header = match (os.tag, os.len) {
+        (0x04, Some(n)) => der_encap_header(&econtent_type, n),
+        _ => None,
+    }
+    .filter(|h| *h != stored_header);
+    let fresh = |algorithms: &[DigestAlgorithm], prefix: Option<&[u8]>| -> Vec<Hasher> {
+        algorithms
+            .iter()
+            .filter_map(|a| Hasher::new(*a))
+            .map(|mut h| {
+                if let Some(p) = prefix {
+                    h.update(p);
+                }
+                h
+            })
+            .collect()
+    };
+    let mut hashers = fresh(&algorithms, None);
+    let content_count = hashers.len();
+    if let Some(h) = &der_header {
+        hashers.extend(fresh(&ARCHIVE_ALGORITHMS, Some(h)));
+    }
+    let stored_from = hashers.len();
+    hashers.extend(fresh(&ARCHIVE_ALGORITHMS, Some(&stored_header)));
+    let stored = |hashers: &mut Vec<Hasher>, bytes: &[u8]| {
+        for h in hashers.get_mut(stored_from..).unwrap_or_default() {
+            h.update(bytes);
+        }
+    };
     match (os.tag, os.len) {
         (0x04, Some(n)) => {
             input.hash(n, &mut hashers, &mut head)?;
@@ -462,12 +582,14 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
                     }
                 } else if input.peek()? == Some(0) {
                     input.end_of_contents()?;
+                    stored(&mut hashers, &[0, 0]);
                     break;
                 }
                 let chunk = input.header()?;
                 let (0x04, Some(n)) = (chunk.tag, chunk.len) else {
                     return Ok(None);
                 };
+                stored(&mut hashers, &chunk.raw);
                 input.hash(n, &mut hashers, &mut head)?;
                 length += n;
                 consumed += chunk.raw.len() as u64 + n;
@@ -477,9 +599,11 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
     }
     if wrapper.len.is_none() {
         input.end_of_contents()?;
+        stored(&mut hashers, &[0, 0]);
     }
     if eci.len.is_none() {
         input.end_of_contents()?;
+        stored(&mut hashers, &[0, 0]);
     }
     // A nested envelope or armoured content: the caller reads the file whole.
     let (inner, _) = crate::armor::unarmor(&head);
@@ -521,13 +645,158 @@ fn stream<R: Read>(input: &mut Input<R>) -> Result<Option<Streamed>, Error> {
     let mut ci_content = ct;
     ci_content.extend_from_slice(&explicit_new);
     let skeleton = definite(0x30, &ci_content);
-    let digests = algorithms
-        .into_iter()
-        .zip(hashers)
-        .map(|(a, h)| (a, h.finish()))
-        .collect();
+    let mut digests = Vec::new();
+    let mut archive_prefixes = Vec::new();
+    let n = ARCHIVE_ALGORITHMS.len();
+    for (k, h) in hashers.into_iter().enumerate() {
+        if k < content_count {
+            if let Some(&algorithm) = algorithms.get(k) {
+                digests.push((algorithm, h.finish()));
+            }
+        } else if let Some(&algorithm) = ARCHIVE_ALGORITHMS.get((k - content_count) % n) {
+            archive_prefixes.push(ArchivePrefix {
+                algorithm,
+                der: k < stored_from,
+                state: h,
+            });
+        }
+    }
     Ok(Some(Streamed {
         skeleton,
-        content: StreamedContent { digests, length },
+        content: StreamedContent {
+            digests,
+            length,
+            archive_prefixes,
+        },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATA_OID: [u8; 11] = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01,
+    ];
+
+    fn sha256(b: &[u8]) -> Vec<u8> {
+        DigestAlgorithm::Sha256.digest(b)
+    }
+
+    /// A SignedData ContentInfo around `eci` (as given), with a SHA-256 digest set and an
+    /// empty signer set; `indefinite`: the outer structures with indefinite lengths.
+    fn envelope(eci: &[u8], indefinite: bool) -> Vec<u8> {
+        let sd_oid = [
+            0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+        ];
+        let digest_set = definite(
+            0x31,
+            &definite(
+                0x30,
+                &[
+                    0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+                ],
+            ),
+        );
+        let mut body = vec![0x02, 0x01, 0x01];
+        body.extend_from_slice(&digest_set);
+        body.extend_from_slice(eci);
+        body.extend_from_slice(&[0x31, 0x00]);
+        if indefinite {
+            let mut out = vec![0x30, 0x80];
+            out.extend_from_slice(&sd_oid);
+            out.extend_from_slice(&[0xA0, 0x80, 0x30, 0x80]);
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+            out
+        } else {
+            let mut ci = sd_oid.to_vec();
+            ci.extend_from_slice(&definite(0xA0, &definite(0x30, &body)));
+            definite(0x30, &ci)
+        }
+    }
+
+    fn der_eci(content: &[u8]) -> Vec<u8> {
+        let mut inner = DATA_OID.to_vec();
+        inner.extend_from_slice(&definite(0xA0, &definite(0x04, content)));
+        definite(0x30, &inner)
+    }
+
+    fn prefix(s: &Streamed, der: bool) -> Option<Vec<u8>> {
+        s.content
+            .archive_prefixes
+            .iter()
+            .find(|p| p.der == der && p.algorithm == DigestAlgorithm::Sha256)
+            .map(|p| p.digest_with(b"rest"))
+    }
+
+    #[test]
+    fn der_encap_header_equals_der_of_the_element() {
+        for n in [0usize, 5, 200, 70_000] {
+            let content = vec![7u8; n];
+            let mut built = der_encap_header(&DATA_OID, n as u64).unwrap();
+            built.extend_from_slice(&content);
+            assert_eq!(built, der_eci(&content), "{n}");
+        }
+    }
+
+    #[test]
+    fn archive_prefix_der_envelope_one_state_as_stored() {
+        let content = vec![b'x'; 3000];
+        let eci = der_eci(&content);
+        let s = stream_signed_data(envelope(&eci, false).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut want = eci.clone();
+        want.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&want)));
+        // Stored is DER: no separate DER state.
+        assert_eq!(prefix(&s, true), None);
+        assert!(s
+            .content
+            .digests
+            .contains(&(DigestAlgorithm::Sha256, sha256(&content))));
+    }
+
+    #[test]
+    fn archive_prefix_indefinite_primitive_content_der_and_stored() {
+        let content = vec![b'y'; 3000];
+        let mut eci = vec![0x30, 0x80];
+        eci.extend_from_slice(&DATA_OID);
+        eci.extend_from_slice(&[0xA0, 0x80]);
+        eci.extend_from_slice(&definite(0x04, &content));
+        eci.extend_from_slice(&[0, 0, 0, 0]);
+        let s = stream_signed_data(envelope(&eci, true).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut stored = eci.clone();
+        stored.extend_from_slice(b"rest");
+        let mut der = der_eci(&content);
+        der.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&stored)));
+        assert_eq!(prefix(&s, true), Some(sha256(&der)));
+    }
+
+    #[test]
+    fn archive_prefix_chunked_content_as_stored_only() {
+        let content = vec![b'z'; 2500];
+        let mut eci = vec![0x30, 0x80];
+        eci.extend_from_slice(&DATA_OID);
+        eci.extend_from_slice(&[0xA0, 0x80, 0x24, 0x80]);
+        for chunk in content.chunks(1000) {
+            eci.extend_from_slice(&definite(0x04, chunk));
+        }
+        eci.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        let s = stream_signed_data(envelope(&eci, true).as_slice())
+            .unwrap()
+            .unwrap();
+        let mut stored = eci.clone();
+        stored.extend_from_slice(b"rest");
+        assert_eq!(prefix(&s, false), Some(sha256(&stored)));
+        assert_eq!(prefix(&s, true), None);
+        assert!(s
+            .content
+            .digests
+            .contains(&(DigestAlgorithm::Sha256, sha256(&content))));
+    }
 }

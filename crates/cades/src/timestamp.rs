@@ -48,6 +48,9 @@ pub struct TimestampFacts {
     pub gen_time: Option<OffsetDateTime>,
     /// The imprint check.
     pub imprint: ImprintOutcome,
+    /// ATSv3: validation data its ATSHashIndex lists that the envelope no longer holds as
+    /// it was (`None` for other timestamps, or when all is present).
+    pub index_problem: Option<crate::archive::IndexProblem>,
 }
 
 struct TstInfo {
@@ -156,6 +159,7 @@ fn check_timestamp_inner(
         signer: None,
         gen_time: None,
         imprint: ImprintOutcome::NotChecked,
+        index_problem: None,
     };
     let (bytes, _) = unarmor(token);
     let sd = match locate_signed_data(token_of(&bytes))
@@ -209,5 +213,6 @@ fn check_timestamp_inner(
         signer,
         gen_time: Some(info.gen_time),
         imprint,
+        index_problem: None,
     }
 }

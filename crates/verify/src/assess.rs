@@ -539,7 +539,67 @@ pub fn timestamp_checks(
             format!("Unsupported digest algorithm ({oid})."),
         ),
     });
+    if let Some(problem) = &facts.index_problem {
+        checks.push(archive_index_check(problem));
+    }
     checks
+}
+
+/// The `archive_index` check of an ATSv3 whose ATSHashIndex lists validation data that the
+/// envelope no longer holds as it was when the timestamp was added.
+fn archive_index_check(problem: &lavoro_agile_cades::archive::IndexProblem) -> Check {
+    if problem.unreadable {
+        return check(
+            "archive_index",
+            Outcome::Failed,
+            Some(SubIndication::HashFailure),
+            "L'elenco dei dati archiviati nella marca temporale d'archivio non è leggibile.",
+            "The list of archived data in the archive timestamp cannot be read.",
+        );
+    }
+    let mut it = Vec::new();
+    let mut en = Vec::new();
+    for (n, one_it, many_it, one_en, many_en) in [
+        (
+            problem.certificates,
+            "certificato",
+            "certificati",
+            "certificate",
+            "certificates",
+        ),
+        (
+            problem.crls,
+            "lista di revoca",
+            "liste di revoca",
+            "revocation list",
+            "revocation lists",
+        ),
+        (
+            problem.unsigned_attributes,
+            "attributo non firmato",
+            "attributi non firmati",
+            "unsigned attribute",
+            "unsigned attributes",
+        ),
+    ] {
+        if n > 0 {
+            it.push(format!("{n} {}", if n == 1 { one_it } else { many_it }));
+            en.push(format!("{n} {}", if n == 1 { one_en } else { many_en }));
+        }
+    }
+    check(
+        "archive_index",
+        Outcome::Failed,
+        Some(SubIndication::HashFailure),
+        format!(
+            "Dopo la marca temporale d'archivio sono stati tolti o modificati dati che essa aveva archiviato: {}.",
+            it.join(", ")
+        ),
+        format!(
+            "Data the archive timestamp had archived was removed or changed after it: {}.",
+            en.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]

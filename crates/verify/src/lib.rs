@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod archive_chain;
 pub mod assess;
 pub mod pdf;
 pub mod provenance;
@@ -295,19 +296,29 @@ fn report_document(
     let mut timestamps = Vec::new();
     let mut poe: Vec<Vec<ProofOfExistence>> = vec![Vec::new(); doc.signatures.len()];
     for (i, entry) in doc.signatures.iter().enumerate() {
+        let first = timestamps.len();
+        let mut signer_reports = Vec::new();
         for (kind, facts) in &entry.timestamps {
-            let id = format!("T{}", timestamps.len() + 1);
-            let (kind, proves) = match kind {
-                TimestampKind::Signature => ("signature", true),
-                TimestampKind::Content => ("content", false),
-                TimestampKind::Envelope => ("envelope", true),
-                TimestampKind::Archive => ("archive", true),
-                TimestampKind::Token => ("token", false),
+            let id = format!("T{}", first + signer_reports.len() + 1);
+            let kind = match kind {
+                TimestampKind::Signature => "signature",
+                TimestampKind::Content => "content",
+                TimestampKind::Envelope => "envelope",
+                TimestampKind::Archive => "archive",
+                TimestampKind::Token => "token",
             };
             let covers = covered_by_signature_timestamp(&doc, i);
-            let t = timestamp_report(id, kind, facts, covers.clone(), options, &trust_ctx);
-            if proves {
-                note_poe(&mut poe, &t, facts, &covers);
+            signer_reports.push(timestamp_report(
+                id, kind, facts, covers, options, &trust_ctx,
+            ));
+        }
+        let facts: Vec<&lavoro_agile_cades::timestamp::TimestampFacts> =
+            entry.timestamps.iter().map(|(_, f)| f).collect();
+        archive_chain::extend(&mut signer_reports, &facts, options, &trust_ctx);
+        for (t, f) in signer_reports.into_iter().zip(facts) {
+            if matches!(t.kind, "signature" | "envelope" | "archive") {
+                let covers = t.covers.clone();
+                note_poe(&mut poe, &t, f, &covers);
             }
             timestamps.push(t);
         }
@@ -616,14 +627,34 @@ pub(crate) fn timestamp_report(
     options: &Options,
     ctx: &validation::TrustContext,
 ) -> report::TimestampReport {
-    let mut checks = assess::timestamp_checks(facts, &options.trust);
-    // The TSA's certificate is validated at the validation time asked for, or, for
-    // validation at claimed times, at the time the token asserts.
-    let at = match options.at {
+    let at = timestamp_time(options, facts);
+    timestamp_report_at(id, kind, facts, covers, options, ctx, at)
+}
+
+/// The time a TSA's certificate is validated at: the validation time asked for, or, for
+/// validation at claimed times, the time the token asserts.
+pub(crate) fn timestamp_time(
+    options: &Options,
+    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
+) -> OffsetDateTime {
+    match options.at {
         ValidationTime::Now => options.now,
         ValidationTime::Given(t) => t,
         ValidationTime::SigningTime => facts.gen_time.unwrap_or(options.now),
-    };
+    }
+}
+
+/// As [`timestamp_report`], with the TSA's certificate validated at `at`.
+pub(crate) fn timestamp_report_at(
+    id: String,
+    kind: &'static str,
+    facts: &lavoro_agile_cades::timestamp::TimestampFacts,
+    covers: Vec<String>,
+    options: &Options,
+    ctx: &validation::TrustContext,
+    at: OffsetDateTime,
+) -> report::TimestampReport {
+    let mut checks = assess::timestamp_checks(facts, &options.trust);
     if facts.format_problem.is_none() {
         if let Some(signer) = &facts.signer {
             validation::apply_to_timestamp(&mut checks, signer, ctx, at, options.revocation);

@@ -3,8 +3,13 @@
 //! eContent octets only) computed on the way, on two threads
 //! (`lavoro_agile_cades::stream::stream_signed_data_with_sha256`), and only the signature
 //! structure is kept in memory.
+//! Archive timestamps get their imprints in the same pass: the content is also hashed with
+//! the imprint algorithms archive timestamps may use, and the encapsulated content info's
+//! hash states are kept for ATSv2/v1 (`lavoro_agile_cades::stream::ARCHIVE_ALGORITHMS`).
 //! Any other shape, or a case that needs the content itself (extraction, signatures
-//! without signed attributes), falls back to the whole-file path.
+//! without signed attributes, an archive timestamp whose imprint the stream could not
+//! match, e.g. one computed over the DER form of BER content in chunks), falls back to the
+//! whole-file path.
 
 use lavoro_agile_cades::{Container, ReadOptions, ReadOutcome};
 
@@ -62,7 +67,15 @@ fn validate_from(
                 .as_ref()
                 .is_ok_and(|f| !f.has_signed_attributes && e.countersignature_of.is_none())
         });
-    if needs_content {
+    // An archive timestamp that does not match the streamed forms may still match the
+    // whole file's (DER of chunked BER content): the whole-file path decides.
+    let archive_unmatched = doc.signatures.iter().any(|e| {
+        e.timestamps.iter().any(|(k, f)| {
+            *k == lavoro_agile_cades::TimestampKind::Archive
+                && f.imprint != lavoro_agile_cades::timestamp::ImprintOutcome::Match
+        })
+    });
+    if needs_content || archive_unmatched {
         return None;
     }
     tracing::debug!(
@@ -142,6 +155,118 @@ mod tests {
             assert_eq!(streamed.sha256, whole.sha256, "{name}");
             assert_eq!(verdicts(&streamed), verdicts(&whole), "{name}");
         }
+    }
+
+    fn timestamp_verdicts(r: &FileReport) -> Vec<String> {
+        r.timestamps
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}/{:?}/{:?}/{:?}",
+                    t.kind, t.indication, t.covers, t.checks
+                )
+            })
+            .collect()
+    }
+
+    fn archive_options() -> Options {
+        let mut trust = TrustStore::new();
+        trust
+            .add_bytes(&std::fs::read(fixture("archive", "ca.pem")).unwrap())
+            .unwrap();
+        Options {
+            trust,
+            at: ValidationTime::Given(time::macros::datetime!(2026-01-01 00:00 UTC)),
+            now: time::macros::datetime!(2026-11-27 00:00 UTC),
+            keep_content: false,
+            revocation: RevocationPolicy::IfAvailable,
+        }
+    }
+
+    #[test]
+    fn streamed_archive_timestamps_equal_whole_file() {
+        let opts = archive_options();
+        for name in [
+            "chain-atsv1.p7m",
+            "chain-atsv2.p7m",
+            "chain-atsv3.p7m",
+            "chain-two-archives.p7m",
+            "chain-atsv3-certs-changed.p7m",
+        ] {
+            let input = FileInput {
+                display: name.to_owned(),
+                path: fixture("archive", name),
+                content: None,
+            };
+            let streamed = validate_from(&input, &empty(name), &opts, 0)
+                .unwrap_or_else(|| panic!("{name} not streamed"))
+                .report;
+            let bytes = std::fs::read(&input.path).unwrap();
+            let whole = crate::validate_bytes(empty(name), &bytes, None, &opts).report;
+            assert_eq!(verdicts(&streamed), verdicts(&whole), "{name}");
+            assert_eq!(
+                timestamp_verdicts(&streamed),
+                timestamp_verdicts(&whole),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn streamed_archive_timestamp_wrong_imprint_read_whole() {
+        let name = "chain-atsv2-wrong-imprint.p7m";
+        let input = FileInput {
+            display: name.to_owned(),
+            path: fixture("archive", name),
+            content: None,
+        };
+        assert!(validate_from(&input, &empty(name), &archive_options(), 0).is_none());
+    }
+
+    /// A 17 MiB envelope (above [`STREAM_THRESHOLD`]) with an ATSv2 and an ATSv3: streamed
+    /// in one pass with every imprint matched, and the same report as the whole-file path.
+    #[test]
+    fn large_envelope_archive_imprints_streamed_equal_whole_file() {
+        use std::io::Read;
+        let gz = std::fs::read(fixture("archive", "large-atsv2-atsv3.p7m.gz")).unwrap();
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(gz.as_slice())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        assert!(bytes.len() as u64 > STREAM_THRESHOLD);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("large.p7m");
+        std::fs::write(&path, &bytes).unwrap();
+        let input = FileInput {
+            display: "large.p7m".to_owned(),
+            path,
+            content: None,
+        };
+        let opts = archive_options();
+        let streamed = validate_large(&input, &empty("large.p7m"), &opts)
+            .expect("streamed")
+            .report;
+        let whole = crate::validate_bytes(empty("large.p7m"), &bytes, None, &opts).report;
+        assert_eq!(verdicts(&streamed), verdicts(&whole));
+        assert_eq!(timestamp_verdicts(&streamed), timestamp_verdicts(&whole));
+        assert_eq!(streamed.sha256, whole.sha256);
+        let kinds: Vec<String> = streamed
+            .timestamps
+            .iter()
+            .map(|t| format!("{}:{:?}", t.kind, t.indication))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "signature:TotalPassed",
+                "archive:TotalPassed",
+                "archive:TotalPassed"
+            ]
+        );
+        assert_eq!(
+            streamed.signatures[0].validation_time.basis,
+            crate::report::TimeBasis::Timestamp
+        );
     }
 
     #[test]

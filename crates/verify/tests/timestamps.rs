@@ -29,6 +29,11 @@ fn fixtures() -> PathBuf {
 
 /// Options from an `expected.tsv` column: `trust=FILE` (repeatable) and `at=TIME`.
 fn options(spec: &str) -> Options {
+    options_in(&fixtures(), spec)
+}
+
+/// As [`options`], with the trust files of folder `dir`.
+fn options_in(dir: &Path, spec: &str) -> Options {
     let mut trust = TrustStore::new();
     let mut at = ValidationTime::Now;
     let mut revocation = RevocationPolicy::IfAvailable;
@@ -38,7 +43,7 @@ fn options(spec: &str) -> Options {
         }
         if let Some(t) = o.strip_prefix("trust=") {
             trust
-                .add_bytes(&std::fs::read(fixtures().join(t)).unwrap())
+                .add_bytes(&std::fs::read(dir.join(t)).unwrap())
                 .unwrap();
         } else if let Some(t) = o.strip_prefix("at=") {
             at = ValidationTime::Given(time::OffsetDateTime::parse(t, &Rfc3339).unwrap());
@@ -54,11 +59,20 @@ fn options(spec: &str) -> Options {
 }
 
 fn run(file: &str, content: Option<&str>, opts: &Options) -> lavoro_agile_verify::FileOutcome {
+    run_in(&fixtures(), file, content, opts)
+}
+
+fn run_in(
+    dir: &Path,
+    file: &str,
+    content: Option<&str>,
+    opts: &Options,
+) -> lavoro_agile_verify::FileOutcome {
     validate_file(
         &FileInput {
             display: file.to_owned(),
-            path: fixtures().join(file),
-            content: content.map(|c| fixtures().join(c)),
+            path: dir.join(file),
+            content: content.map(|c| dir.join(c)),
         },
         opts,
     )
@@ -114,7 +128,13 @@ fn basis(b: TimeBasis) -> &'static str {
 
 #[test]
 fn fixtures_timestamp_table_all_rows_match() {
-    let table = std::fs::read_to_string(fixtures().join("expected.tsv")).unwrap();
+    let rows = table_rows_match(&fixtures());
+    assert!(rows >= 23, "expected.tsv has only {rows} rows");
+}
+
+/// Checks every row of `dir/expected.tsv`; the number of rows.
+fn table_rows_match(dir: &Path) -> usize {
+    let table = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
     let mut rows = 0;
     let mut failures = Vec::new();
     for line in table
@@ -123,7 +143,7 @@ fn fixtures_timestamp_table_all_rows_match() {
     {
         let c: Vec<&str> = line.split('\t').collect();
         let (file, opts, want, want_ts, want_basis) = (c[0], c[1], c[2], c[3], c[4]);
-        let report = run(file, None, &options(opts)).report;
+        let report = run_in(dir, file, None, &options_in(dir, opts)).report;
         let got = (
             signatures(&report),
             timestamps(&report),
@@ -139,8 +159,8 @@ fn fixtures_timestamp_table_all_rows_match() {
         }
         rows += 1;
     }
-    assert!(rows >= 23, "expected.tsv has only {rows} rows");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    rows
 }
 
 #[test]
@@ -231,4 +251,117 @@ fn standalone_token_with_content_imprint_checked() {
         let beside = run(file, None, &options("trust=ca.pem")).report;
         assert_eq!(timestamps(&beside), "token:TOTAL_PASSED", "{file}");
     }
+}
+
+// Archive timestamps (CAdES-A), over `tests/fixtures/archive/` (made by `make.py` there):
+// chains of proofs of existence, ATSv1/v2/v3, the ATSHashIndex.
+
+fn archive_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/archive")
+}
+
+fn archive_run(file: &str) -> FileReport {
+    let dir = archive_fixtures();
+    run_in(
+        &dir,
+        file,
+        None,
+        &options_in(&dir, "trust=ca.pem at=2026-01-01T00:00:00Z"),
+    )
+    .report
+}
+
+fn check_of<'a>(
+    t: &'a lavoro_agile_verify::report::TimestampReport,
+    name: &str,
+) -> Option<&'a lavoro_agile_verify::report::Check> {
+    t.checks.iter().find(|c| c.name == name)
+}
+
+#[test]
+fn fixtures_archive_table_all_rows_match() {
+    let rows = table_rows_match(&archive_fixtures());
+    assert!(rows >= 9, "expected.tsv has only {rows} rows");
+}
+
+#[test]
+fn archive_chain_expired_tsa_validated_through_archive_timestamp() {
+    let r = archive_run("chain-atsv2.p7m");
+    let s = &r.signatures[0];
+    assert_eq!(s.validation_time.basis, TimeBasis::Timestamp);
+    assert_eq!(s.validation_time.time.0, datetime!(2024-03-01 10:05 UTC));
+    let t1 = &r.timestamps[0];
+    assert_eq!(t1.kind, "signature");
+    let poe = check_of(t1, "proof_of_existence").expect("T1 says it was validated through T2");
+    let json = serde_json::to_value(&poe.detail).unwrap().to_string();
+    assert!(json.contains("T2") && json.contains("2025-06-01"), "{json}");
+    let t2 = &r.timestamps[1];
+    assert_eq!(t2.kind, "archive");
+    assert!(t2.covers.contains(&"T1".to_owned()), "{:?}", t2.covers);
+    assert!(check_of(t2, "proof_of_existence").is_none());
+}
+
+#[test]
+fn archive_chain_without_archive_timestamp_indeterminate() {
+    let r = archive_run("chain-none.p7m");
+    assert_eq!(signatures(&r), "INDETERMINATE/OUT_OF_BOUNDS_NO_POE");
+    assert!(check_of(&r.timestamps[0], "proof_of_existence").is_none());
+}
+
+#[test]
+fn archive_chain_wrong_imprint_does_not_extend() {
+    let r = archive_run("chain-atsv2-wrong-imprint.p7m");
+    assert_eq!(signatures(&r), "INDETERMINATE/OUT_OF_BOUNDS_NO_POE");
+    assert!(check_of(&r.timestamps[0], "proof_of_existence").is_none());
+    assert!(r.timestamps[1].covers.iter().all(|c| !c.starts_with('T')));
+}
+
+#[test]
+fn archive_chain_two_levels_each_validated_through_the_next() {
+    let r = archive_run("chain-two-archives.p7m");
+    let by = |i: usize| {
+        let c = check_of(&r.timestamps[i], "proof_of_existence").unwrap();
+        serde_json::to_value(&c.detail).unwrap().to_string()
+    };
+    // T1 (signature timestamp) through T2 (the first archive timestamp), T2 through T3.
+    assert!(by(0).contains("T2"), "{}", by(0));
+    assert!(by(1).contains("T3"), "{}", by(1));
+    assert!(check_of(&r.timestamps[2], "proof_of_existence").is_none());
+    assert_eq!(r.signatures[0].validation_time.basis, TimeBasis::Timestamp);
+}
+
+#[test]
+fn archive_v3_certificates_changed_after_it_fails_with_reason() {
+    let r = archive_run("chain-atsv3-certs-changed.p7m");
+    let ats = &r.timestamps[1];
+    let imprint = check_of(ats, "message_imprint").unwrap();
+    assert_eq!(
+        imprint.outcome,
+        lavoro_agile_verify::report::Outcome::Passed
+    );
+    let index = check_of(ats, "archive_index").expect("the ATSHashIndex check");
+    assert_eq!(index.outcome, lavoro_agile_verify::report::Outcome::Failed);
+    let json = serde_json::to_value(&index.detail).unwrap().to_string();
+    assert!(json.contains("1 certificate"), "{json}");
+}
+
+#[test]
+fn archive_v3_unsigned_attribute_added_after_it_still_valid() {
+    let r = archive_run("chain-atsv3-attr-added.p7m");
+    assert!(check_of(&r.timestamps[1], "archive_index").is_none());
+    assert_eq!(
+        timestamps(&r),
+        "signature:TOTAL_PASSED;archive:TOTAL_PASSED"
+    );
+}
+
+#[test]
+fn archive_v1_imprint_rebuilt_and_extends() {
+    let r = archive_run("chain-atsv1.p7m");
+    let imprint = check_of(&r.timestamps[1], "message_imprint").unwrap();
+    assert_eq!(
+        imprint.outcome,
+        lavoro_agile_verify::report::Outcome::Passed
+    );
+    assert_eq!(r.signatures[0].validation_time.basis, TimeBasis::Timestamp);
 }
