@@ -17,6 +17,7 @@
 
 pub mod changes;
 pub mod document;
+pub mod dss;
 pub mod filters;
 pub mod object;
 pub mod signatures;
@@ -48,6 +49,15 @@ pub enum Error {
 /// Entry points for fuzzing and for the tests that replay fuzz corpora. Not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {
+    /// Reads arbitrary bytes as a PDF's document security store (`/DSS`) only.
+    pub fn read_dss(data: &[u8]) {
+        let source = crate::source::SliceSource(data);
+        if let Ok(doc) = crate::document::Document::open(&source, crate::document::Limits::default())
+        {
+            let _ = crate::dss::read_dss(&doc);
+        }
+    }
+
     /// Reads arbitrary bytes as a PDF: structure, every signature, every change.
     pub fn read_pdf(data: &[u8]) {
         let _ = crate::read_signatures(
