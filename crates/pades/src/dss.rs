@@ -89,7 +89,9 @@ impl DssProblem {
             Self::NotAnArray(k) => {
                 let (it, en) = k.words();
                 (
-                    format!("l'elenco che dovrebbe contenere {it} nell'archivio DSS non è un elenco"),
+                    format!(
+                        "l'elenco che dovrebbe contenere {it} nell'archivio DSS non è un elenco"
+                    ),
                     format!("the list that should hold {en} in the DSS is not a list"),
                 )
             }
@@ -202,7 +204,9 @@ impl Reader<'_, '_> {
     fn bytes(&mut self, o: &Object, kind: Kind) -> Result<Option<Vec<u8>>, Error> {
         self.items += 1;
         if self.items > MAX_DSS_ITEMS {
-            return Err(Error::LimitExceeded("entries of the document security store"));
+            return Err(Error::LimitExceeded(
+                "entries of the document security store",
+            ));
         }
         let resolved = match self.doc.resolve(o, Some(self.rev)) {
             Ok(r) => r,
@@ -465,8 +469,8 @@ mod tests {
         assert_eq!(
             k.map(|k| k.to_vec()),
             Some(vec![
-                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
-                0xdd, 0xee, 0xff, 0xaa, 0xbb, 0xcc, 0xdd
+                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+                0xee, 0xff, 0xaa, 0xbb, 0xcc, 0xdd
             ])
         );
         assert_eq!(hex_key(b"00"), None);

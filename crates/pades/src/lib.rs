@@ -52,7 +52,8 @@ pub mod fuzzing {
     /// Reads arbitrary bytes as a PDF's document security store (`/DSS`) only.
     pub fn read_dss(data: &[u8]) {
         let source = crate::source::SliceSource(data);
-        if let Ok(doc) = crate::document::Document::open(&source, crate::document::Limits::default())
+        if let Ok(doc) =
+            crate::document::Document::open(&source, crate::document::Limits::default())
         {
             let _ = crate::dss::read_dss(&doc);
         }

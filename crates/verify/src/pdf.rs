@@ -1213,7 +1213,11 @@ fn note_revocation_origin(report: &mut FileReport, p: &Pending, store: &Store, o
         .as_ref()
         .and_then(|d| p.vri.and_then(|i| d.vri.get(i)));
     let cache = options.trust.cache();
-    let cms_crls: Vec<_> = p.cms_crls.iter().filter_map(|c| cache.crl(c).ok()).collect();
+    let cms_crls: Vec<_> = p
+        .cms_crls
+        .iter()
+        .filter_map(|c| cache.crl(c).ok())
+        .collect();
     let cms_ocsp: Vec<_> = p
         .cms_ocsp
         .iter()
@@ -1243,15 +1247,14 @@ fn note_revocation_origin(report: &mut FileReport, p: &Pending, store: &Store, o
                 }
         };
         let ocsp_speaks = |r: &lavoro_agile_pki::ocsp::OcspResponse| {
-            r.response_for(cert, issuer).is_some_and(|s| {
-                match (this_update, revoked, &s.status) {
+            r.response_for(cert, issuer)
+                .is_some_and(|s| match (this_update, revoked, &s.status) {
                     (Some(tu), _, _) => s.this_update == tu,
                     (None, Some(when), lavoro_agile_pki::ocsp::CertStatus::Revoked(e)) => {
                         e.revocation_date == when
                     }
                     _ => false,
-                }
-            })
+                })
         };
         let in_vri = |i: usize, list: fn(&lavoro_agile_pades::dss::Vri) -> &Vec<usize>| {
             vri.is_some_and(|v| list(v).contains(&i))
@@ -1284,12 +1287,12 @@ fn note_revocation_origin(report: &mut FileReport, p: &Pending, store: &Store, o
     }
     found.sort();
     let (it, en): (Vec<&str>, Vec<&str>) = found.iter().map(|o| o.words()).unzip();
-    check.detail.it.push_str(&format!(
-        " Dati di revoca presi da: {}.",
-        it.join("; ")
-    ));
-    check.detail.en.push_str(&format!(
-        " Revocation data taken from: {}.",
-        en.join("; ")
-    ));
+    check
+        .detail
+        .it
+        .push_str(&format!(" Dati di revoca presi da: {}.", it.join("; ")));
+    check
+        .detail
+        .en
+        .push_str(&format!(" Revocation data taken from: {}.", en.join("; ")));
 }
