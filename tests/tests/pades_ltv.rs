@@ -22,10 +22,21 @@ fn fixtures() -> std::path::PathBuf {
 }
 
 fn check(name: &str, at: OffsetDateTime, revocation: RevocationPolicy) -> FileReport {
+    check_with(name, at, revocation, true)
+}
+
+fn check_with(
+    name: &str,
+    at: OffsetDateTime,
+    revocation: RevocationPolicy,
+    trusted_ca: bool,
+) -> FileReport {
     let mut store = TrustStore::new();
-    store
-        .add_bytes(&std::fs::read(fixtures().join("ca.pem")).unwrap())
-        .unwrap();
+    if trusted_ca {
+        store
+            .add_bytes(&std::fs::read(fixtures().join("ca.pem")).unwrap())
+            .unwrap();
+    }
     let options = Options {
         trust: store,
         at: ValidationTime::Given(at),
@@ -88,6 +99,19 @@ fn lt_ocsp_in_vri_required_revocation_passes_from_vri() {
         .warnings
         .iter()
         .all(|w| !w.code.starts_with("dss_")));
+}
+
+#[test]
+fn dss_with_untrusted_root_and_same_name_impostor_no_chain_found() {
+    // The DSS holds the CA and another self-signed certificate of the same name with a
+    // different key; without anchors the chain ends at the CA, it is not a bad signature.
+    let r = check_with(
+        "lt-ocsp-good.pdf",
+        SIGNED_NEXT_DAY,
+        RevocationPolicy::IfAvailable,
+        false,
+    );
+    assert_eq!(verdicts(&r).0, ["INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"]);
 }
 
 #[test]

@@ -251,7 +251,7 @@ mod dss {
     fn lt_fixture_store_read_and_vri_found_by_whole_contents() {
         let r = ltv("lt-ocsp-good.pdf");
         let dss = r.dss.unwrap().unwrap();
-        assert_eq!(dss.certificates.len(), 2);
+        assert_eq!(dss.certificates.len(), 3);
         assert!(dss.crls.is_empty());
         assert_eq!(dss.ocsp_responses.len(), 2);
         assert_eq!(dss.added_in, 1);
