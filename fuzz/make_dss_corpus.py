@@ -53,6 +53,8 @@ def main():
     cert = bytes.fromhex("3003020101")  # a tiny DER SEQUENCE
     seeds = {
         "dss-array.pdf": with_dss(b"[1 2 3]"),
+        "dss-missing.pdf": classic([(1, b"<< /Type /Catalog /Pages 2 0 R /DSS 9 0 R >>"),
+                                    (2, b"<< /Type /Pages /Kids [] /Count 0 >>")]),
         "lists-are-dicts.pdf": with_dss(b"<< /Certs << /A 1 >> /CRLs 5 /OCSPs (x) /VRI [1] >>"),
         "self-list.pdf": with_dss(b"<< /Certs 3 0 R /VRI 3 0 R >>"),
         "ref-chain.pdf": with_dss(b"<< /Certs [4 0 R] >>", (4, b"5 0 R"), (5, b"4 0 R")),

@@ -64,6 +64,8 @@ impl Kind {
 pub enum DssProblem {
     /// `/DSS` (or `/VRI`, or one VRI entry) is not a dictionary.
     NotADictionary(&'static str),
+    /// `/DSS` (or `/VRI`) refers to an object that the revision does not hold.
+    Missing(&'static str),
     /// A list (`/Certs`, `/CRL`, ...) is not an array.
     NotAnArray(Kind),
     /// A list member is not a stream.
@@ -85,6 +87,10 @@ impl DssProblem {
             Self::NotADictionary(what) => (
                 format!("l'archivio dei dati di convalida (DSS) ha una voce {what} non valida"),
                 format!("the validation data store (DSS) has an invalid {what} entry"),
+            ),
+            Self::Missing(what) => (
+                format!("l'archivio dei dati di convalida (DSS) rimanda a una voce {what} che nel file non c'è"),
+                format!("the validation data store (DSS) refers to a {what} entry that is not in the file"),
             ),
             Self::NotAnArray(k) => {
                 let (it, en) = k.words();
@@ -379,7 +385,10 @@ pub fn read_dss(doc: &Document<'_>) -> Result<Option<Dss>, Error> {
     };
     let resolved = r.resolve(&entry)?;
     let Some(dict) = resolved.as_deref().and_then(Object::dict).cloned() else {
-        r.dss.problems.push(DssProblem::NotADictionary("DSS"));
+        r.dss.problems.push(match resolved.as_deref() {
+            None | Some(Object::Null) => DssProblem::Missing("DSS"),
+            Some(_) => DssProblem::NotADictionary("DSS"),
+        });
         return Ok(Some(r.dss));
     };
     r.add_all(&dict, b"Certs", Kind::Certificate)?;
@@ -390,7 +399,10 @@ pub fn read_dss(doc: &Document<'_>) -> Result<Option<Dss>, Error> {
     };
     let resolved = r.resolve(vri)?;
     let Some(vri) = resolved.as_deref().and_then(Object::dict).cloned() else {
-        r.dss.problems.push(DssProblem::NotADictionary("VRI"));
+        r.dss.problems.push(match resolved.as_deref() {
+            None | Some(Object::Null) => DssProblem::Missing("VRI"),
+            Some(_) => DssProblem::NotADictionary("VRI"),
+        });
         return Ok(Some(r.dss));
     };
     if vri.0.len() > MAX_VRI {

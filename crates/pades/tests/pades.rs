@@ -301,6 +301,8 @@ mod dss {
     fn store_of_wrong_kinds_are_problems() {
         let dss = seed("dss-array.pdf").unwrap().unwrap();
         assert_eq!(dss.problems, vec![DssProblem::NotADictionary("DSS")]);
+        let dss = seed("dss-missing.pdf").unwrap().unwrap();
+        assert_eq!(dss.problems, vec![DssProblem::Missing("DSS")]);
         let dss = seed("lists-are-dicts.pdf").unwrap().unwrap();
         assert!(dss
             .problems
