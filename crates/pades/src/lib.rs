@@ -2,7 +2,8 @@
 //! stored, revision by revision; locating every signature and document timestamp; checking
 //! that each one's `/ByteRange` covers exactly one whole revision except its own
 //! `/Contents`; checking the CMS inside through `lavoro-agile-cades`; and finding what
-//! changed after each signature, including the published "PDF Insecurity" attacks.
+//! changed after each signature, including the published "PDF Insecurity" attacks; and the
+//! Document Security Store ([`dss`]: certificates, CRLs and OCSP responses for LT/LTA).
 //!
 //! This crate reports facts ([`SignatureFacts`], [`changes::Changes`]). It does not decide
 //! verdicts, build certificate paths, read the clock or the network, or write anything:
@@ -10,7 +11,8 @@
 //! a [`source::Source`] is read in windows and signed ranges are hashed as a stream.
 //!
 //! Input is untrusted: every read is bounds-checked, and budgets ([`document::Limits`],
-//! [`object::MAX_DEPTH`], [`changes::MAX_VISITED`]) bound recursion, decompression, object
+//! [`object::MAX_DEPTH`], [`changes::MAX_VISITED`], [`dss::MAX_DSS_ITEMS`] and its
+//! siblings) bound recursion, decompression, object
 //! count and cross-reference size, so a hostile file ends quickly with an error.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
