@@ -198,6 +198,8 @@ struct Reader<'d, 's> {
 }
 
 impl Reader<'_, '_> {
+    /// The list of a kind ([`Kind::Timestamp`] streams are never listed: they stay with
+    /// their VRI entry, so `add` is not called for them).
     fn list(&mut self, kind: Kind) -> &mut Vec<Vec<u8>> {
         match kind {
             Kind::Certificate => &mut self.dss.certificates,

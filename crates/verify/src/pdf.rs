@@ -126,7 +126,7 @@ fn build(
     read: Result<PdfRead, lavoro_agile_pades::Error>,
     options: &Options,
 ) -> FileOutcome {
-    let read = match read {
+    let mut read = match read {
         Ok(r) => r,
         Err(e) => {
             let code = match e {
@@ -146,7 +146,8 @@ fn build(
         }
     };
     let revisions = read.revision_ends.len();
-    let store = Store::new(&read.dss, options);
+    // The store is taken out of the read (its streams may be large), not copied.
+    let store = Store::new(std::mem::replace(&mut read.dss, Ok(None)), options);
     let mut origins: Vec<Pending> = Vec::new();
     let mut later: Vec<Later<'_>> = Vec::new();
     for facts in &read.signatures {
@@ -1003,7 +1004,7 @@ const NAMED_PROBLEMS: usize = 5;
 
 impl Store {
     fn new(
-        read: &Result<Option<lavoro_agile_pades::dss::Dss>, lavoro_agile_pades::Error>,
+        read: Result<Option<lavoro_agile_pades::dss::Dss>, lavoro_agile_pades::Error>,
         options: &Options,
     ) -> Self {
         let mut store = Self {
@@ -1014,7 +1015,7 @@ impl Store {
             warnings: Vec::new(),
         };
         let dss = match read {
-            Ok(Some(d)) => d.clone(),
+            Ok(Some(d)) => d,
             Ok(None) => return store,
             Err(e) => {
                 tracing::warn!(error = %e, "document security store not read");
