@@ -2,7 +2,8 @@
 //! stored, revision by revision; locating every signature and document timestamp; checking
 //! that each one's `/ByteRange` covers exactly one whole revision except its own
 //! `/Contents`; checking the CMS inside through `lavoro-agile-cades`; and finding what
-//! changed after each signature, including the published "PDF Insecurity" attacks.
+//! changed after each signature, including the published "PDF Insecurity" attacks; and the
+//! Document Security Store ([`dss`]: certificates, CRLs and OCSP responses for LT/LTA).
 //!
 //! This crate reports facts ([`SignatureFacts`], [`changes::Changes`]). It does not decide
 //! verdicts, build certificate paths, read the clock or the network, or write anything:
@@ -10,13 +11,15 @@
 //! a [`source::Source`] is read in windows and signed ranges are hashed as a stream.
 //!
 //! Input is untrusted: every read is bounds-checked, and budgets ([`document::Limits`],
-//! [`object::MAX_DEPTH`], [`changes::MAX_VISITED`]) bound recursion, decompression, object
+//! [`object::MAX_DEPTH`], [`changes::MAX_VISITED`], [`dss::MAX_DSS_ITEMS`] and its
+//! siblings) bound recursion, decompression, object
 //! count and cross-reference size, so a hostile file ends quickly with an error.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod changes;
 pub mod document;
+pub mod dss;
 pub mod filters;
 pub mod object;
 pub mod signatures;
@@ -48,6 +51,16 @@ pub enum Error {
 /// Entry points for fuzzing and for the tests that replay fuzz corpora. Not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {
+    /// Reads arbitrary bytes as a PDF's document security store (`/DSS`) only.
+    pub fn read_dss(data: &[u8]) {
+        let source = crate::source::SliceSource(data);
+        if let Ok(doc) =
+            crate::document::Document::open(&source, crate::document::Limits::default())
+        {
+            let _ = crate::dss::read_dss(&doc);
+        }
+    }
+
     /// Reads arbitrary bytes as a PDF: structure, every signature, every change.
     pub fn read_pdf(data: &[u8]) {
         let _ = crate::read_signatures(

@@ -208,6 +208,9 @@ pub struct SignatureFacts {
     pub permissions: Permissions,
     /// What changed after this signature (when its signed revision is known).
     pub changes: Option<Changes>,
+    /// Its entry in the document security store's `/VRI` (index into
+    /// [`crate::dss::Dss::vri`]), when there is one.
+    pub vri: Option<usize>,
 }
 
 /// What reading a PDF found.
@@ -221,6 +224,10 @@ pub struct PdfRead {
     pub trailing_bytes: u64,
     /// Every signature and document timestamp, oldest first.
     pub signatures: Vec<SignatureFacts>,
+    /// The document security store (`/DSS`) of the newest revision: `Ok(None)` when there
+    /// is none, `Err` when a budget ran out while reading it (the signatures are still
+    /// reported).
+    pub dss: Result<Option<crate::dss::Dss>, Error>,
 }
 
 struct Found {
@@ -537,16 +544,24 @@ pub fn read_signatures(source: &dyn Source, options: &ReadOptions) -> Result<Pdf
         .max()
         .map(|(_, i)| i);
     let mut file_sha256 = None;
+    let dss = crate::dss::read_dss(&doc);
     let mut signatures = Vec::new();
     for (i, f) in found.iter().enumerate() {
         let slot = (Some(i) == longest).then_some(&mut file_sha256);
-        signatures.push(check_one(&doc, f, options, slot)?);
+        let mut facts = check_one(&doc, f, options, slot)?;
+        if let (Ok(Some(store)), Some(Object::Str(c))) = (&dss, f.dict.get(b"Contents")) {
+            facts.vri = store
+                .vri_for(&c.bytes)
+                .and_then(|v| store.vri.iter().position(|x| x.key == v.key));
+        }
+        signatures.push(facts);
     }
     Ok(PdfRead {
         file_sha256,
         revision_ends: doc.revisions.iter().map(|r| r.end_with_eol).collect(),
         trailing_bytes: doc.trailing_bytes,
         signatures,
+        dss,
     })
 }
 
@@ -681,6 +696,7 @@ fn check_one(
         crypto,
         permissions,
         changes,
+        vri: None,
     })
 }
 

@@ -229,3 +229,144 @@ mod fuzz_corpus {
         assert!(n > 10);
     }
 }
+
+mod dss {
+    use super::*;
+    use lavoro_agile_pades::document::{Document, Limits};
+    use lavoro_agile_pades::dss::{read_dss, Dss, DssProblem, Kind};
+
+    fn ltv(name: &str) -> PdfRead {
+        let src = FileSource::open(&root().join("tests/fixtures/pades-ltv").join(name)).unwrap();
+        read_signatures(&src, &ReadOptions::default()).unwrap()
+    }
+
+    fn seed(name: &str) -> Result<Option<Dss>, Error> {
+        let data = std::fs::read(root().join("fuzz/corpus/pades_dss").join(name)).unwrap();
+        let src = SliceSource(&data);
+        let doc = Document::open(&src, Limits::default()).unwrap();
+        read_dss(&doc)
+    }
+
+    #[test]
+    fn lt_fixture_store_read_and_vri_found_by_whole_contents() {
+        let r = ltv("lt-ocsp-good.pdf");
+        let dss = r.dss.unwrap().unwrap();
+        assert_eq!(dss.certificates.len(), 3);
+        assert!(dss.crls.is_empty());
+        assert_eq!(dss.ocsp_responses.len(), 2);
+        assert_eq!(dss.added_in, 1);
+        assert_eq!(dss.revision, 1);
+        assert!(dss.problems.is_empty(), "{:?}", dss.problems);
+        assert_eq!(dss.vri.len(), 1);
+        // The VRI entry refers to the same streams as the top-level lists: no copies.
+        assert_eq!(dss.vri[0].ocsp_responses, vec![0]);
+        assert_eq!(dss.vri[0].certificates, vec![0]);
+        assert!(dss.vri[0].time.is_some());
+        assert_eq!(r.signatures[0].vri, Some(0));
+        // FlateDecode and plain streams both give DER.
+        assert!(dss.certificates.iter().all(|c| c.first() == Some(&0x30)));
+    }
+
+    #[test]
+    fn lta_fixture_vri_found_by_der_signature_store_added_before_timestamp() {
+        let r = ltv("lta-expired.pdf");
+        let dss = r.dss.as_ref().unwrap().as_ref().unwrap();
+        assert_eq!((dss.added_in, dss.revision), (1, 2));
+        assert_eq!(r.signatures[0].vri, Some(0));
+        // The document timestamp has no VRI entry of its own.
+        assert_eq!(r.signatures[1].vri, None);
+    }
+
+    #[test]
+    fn no_store_is_none() {
+        assert!(ltv("b-t-no-dss.pdf").dss.unwrap().is_none());
+    }
+
+    #[test]
+    fn garbled_entries_are_problems_rest_still_read() {
+        let dss = ltv("dss-garbled.pdf").dss.unwrap().unwrap();
+        assert_eq!(dss.ocsp_responses.len(), 1);
+        assert!(dss
+            .problems
+            .contains(&DssProblem::NotDer(Kind::Certificate)));
+        assert!(dss.problems.contains(&DssProblem::NotAStream(Kind::Ocsp)));
+        assert!(dss.problems.contains(&DssProblem::BadVriKey));
+        assert!(dss
+            .problems
+            .iter()
+            .any(|p| matches!(p, DssProblem::Unreadable(Kind::Crl, _))));
+    }
+
+    #[test]
+    fn store_of_wrong_kinds_are_problems() {
+        let dss = seed("dss-array.pdf").unwrap().unwrap();
+        assert_eq!(dss.problems, vec![DssProblem::NotADictionary("DSS")]);
+        let dss = seed("dss-missing.pdf").unwrap().unwrap();
+        assert_eq!(dss.problems, vec![DssProblem::Missing("DSS")]);
+        let dss = seed("lists-are-dicts.pdf").unwrap().unwrap();
+        assert!(dss
+            .problems
+            .contains(&DssProblem::NotAnArray(Kind::Certificate)));
+        assert!(dss.problems.contains(&DssProblem::NotADictionary("VRI")));
+        let dss = seed("vri-wrong-kinds.pdf").unwrap().unwrap();
+        assert!(dss.problems.contains(&DssProblem::BadVriKey));
+        assert!(dss.problems.contains(&DssProblem::BadVriTime));
+        assert_eq!(dss.certificates.len(), 1);
+    }
+
+    #[test]
+    fn self_reference_and_reference_loop_terminate() {
+        let dss = seed("self-list.pdf").unwrap().unwrap();
+        assert!(dss.certificates.is_empty());
+        let dss = seed("ref-chain.pdf").unwrap().unwrap();
+        assert!(matches!(
+            dss.problems.as_slice(),
+            [DssProblem::Unreadable(Kind::Certificate, _)]
+        ));
+    }
+
+    #[test]
+    fn decompression_bomb_in_store_is_a_problem() {
+        let dss = seed("cert-bomb.pdf").unwrap().unwrap();
+        assert!(dss.certificates.is_empty());
+        assert!(matches!(
+            dss.problems.as_slice(),
+            [DssProblem::Unreadable(Kind::Certificate, _)]
+        ));
+    }
+
+    #[test]
+    fn entries_over_budget_end_with_limit() {
+        assert_eq!(
+            seed("too-many-entries.pdf").unwrap_err(),
+            Error::LimitExceeded("entries of the document security store")
+        );
+        assert_eq!(
+            seed("too-many-vri.pdf").unwrap_err(),
+            Error::LimitExceeded("VRI entries")
+        );
+    }
+
+    #[test]
+    fn stream_past_end_or_with_trailing_garbage_is_a_problem() {
+        let dss = seed("length-past-end.pdf").unwrap().unwrap();
+        assert!(matches!(
+            dss.problems.as_slice(),
+            [DssProblem::Unreadable(Kind::Ocsp, _)]
+        ));
+        let dss = seed("garbage-after-der.pdf").unwrap().unwrap();
+        assert_eq!(dss.problems, vec![DssProblem::NotDer(Kind::Crl)]);
+    }
+
+    #[test]
+    fn fuzz_corpus_pades_dss_replays_without_panic() {
+        let dir = root().join("fuzz/corpus/pades_dss");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let data = std::fs::read(e.unwrap().path()).unwrap();
+            lavoro_agile_pades::fuzzing::read_dss(&data);
+            n += 1;
+        }
+        assert!(n > 10);
+    }
+}

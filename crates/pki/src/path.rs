@@ -211,7 +211,14 @@ impl Search<'_, '_> {
         }
     }
 
-    fn signed_by(&mut self, child: &Certificate, issuer: &Certificate) -> bool {
+    /// Whether `issuer`'s key verifies `child`; when not, why (kept in `failed`, the first
+    /// one only).
+    fn signed_by(
+        &mut self,
+        child: &Certificate,
+        issuer: &Certificate,
+        failed: &mut Option<(String, String)>,
+    ) -> bool {
         if !self.take_check() {
             return false;
         }
@@ -223,7 +230,7 @@ impl Search<'_, '_> {
         ) {
             Verification::Valid => true,
             Verification::Invalid => {
-                self.bad_signature.get_or_insert_with(|| {
+                failed.get_or_insert_with(|| {
                     (
                         child.label(),
                         "the issuer's signature does not verify".to_owned(),
@@ -232,11 +239,22 @@ impl Search<'_, '_> {
                 false
             }
             Verification::Unsupported(what) => {
-                self.bad_signature
-                    .get_or_insert_with(|| (child.label(), format!("unsupported {what}")));
+                failed.get_or_insert_with(|| (child.label(), format!("unsupported {what}")));
                 false
             }
         }
+    }
+
+    /// Whether `cert` is signed with its own key (a check counted in the budget, never
+    /// recorded as a bad signature).
+    fn verifies_itself(&mut self, cert: &Certificate) -> bool {
+        self.take_check()
+            && self.ctx.verifier.verify(
+                &cert.public_key(),
+                cert.signature_algorithm_der(),
+                cert.tbs(),
+                cert.signature(),
+            ) == Verification::Valid
     }
 
     fn extend(&mut self, chain: &mut Vec<Arc<Certificate>>) {
@@ -244,6 +262,10 @@ impl Search<'_, '_> {
             return;
         };
         let budget = self.ctx.budget;
+        // A candidate issuer whose key does not verify `current` counts as a bad signature
+        // only when no candidate does (several certificates may share a name).
+        let mut failed = None;
+        let mut verified = false;
         for anchor in self.ctx.anchors {
             if self.paths.len() >= budget.max_paths || self.exhausted.is_some() {
                 return;
@@ -254,13 +276,22 @@ impl Search<'_, '_> {
             if !self.take_candidate() {
                 return;
             }
-            if self.signed_by(&current, anchor) {
+            if self.signed_by(&current, anchor, &mut failed) {
+                verified = true;
                 let mut complete = chain.clone();
                 complete.push(Arc::clone(anchor));
                 self.paths.push(complete);
             }
         }
         if chain.len() + 1 >= budget.max_depth {
+            self.note_failure(verified, failed);
+            return;
+        }
+        // A self-signed certificate that is not an anchor ends the path: any other
+        // certificate of the same name tried as its issuer fails its signature check, which
+        // would be reported as a bad signature instead of a missing trusted root.
+        if current.is_self_issued() && self.verifies_itself(&current) {
+            self.note_failure(verified, failed);
             return;
         }
         for next in self.ctx.intermediates {
@@ -277,10 +308,20 @@ impl Search<'_, '_> {
             if !self.take_candidate() {
                 return;
             }
-            if self.signed_by(&current, next) {
+            if self.signed_by(&current, next, &mut failed) {
+                verified = true;
                 chain.push(Arc::clone(next));
                 self.extend(chain);
                 chain.pop();
+            }
+        }
+        self.note_failure(verified, failed);
+    }
+
+    fn note_failure(&mut self, verified: bool, failed: Option<(String, String)>) {
+        if !verified {
+            if let Some(f) = failed {
+                self.bad_signature.get_or_insert(f);
             }
         }
     }

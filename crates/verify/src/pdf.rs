@@ -126,7 +126,7 @@ fn build(
     read: Result<PdfRead, lavoro_agile_pades::Error>,
     options: &Options,
 ) -> FileOutcome {
-    let read = match read {
+    let mut read = match read {
         Ok(r) => r,
         Err(e) => {
             let code = match e {
@@ -146,6 +146,9 @@ fn build(
         }
     };
     let revisions = read.revision_ends.len();
+    // The store is taken out of the read (its streams may be large), not copied.
+    let store = Store::new(std::mem::replace(&mut read.dss, Ok(None)), options);
+    let mut origins: Vec<Pending> = Vec::new();
     let mut later: Vec<Later<'_>> = Vec::new();
     for facts in &read.signatures {
         let pdf = pdf_report(facts, revisions);
@@ -169,8 +172,21 @@ fn build(
             let mut ts = match &facts.crypto {
                 // The TSA's certificate goes through the same path validation as elsewhere.
                 Crypto::Timestamp(t) => {
-                    let ctx = TrustContext::new(&options.trust, &[], &[]);
-                    crate::timestamp_report(id, "document", t, covers, options, &ctx)
+                    // With the validation data of the document security store.
+                    let ctx = store.context(options, &[], &[], &[]);
+                    let r = crate::timestamp_report(id, "document", t, covers, options, &ctx);
+                    if let Some(c) = signer_certificate(t.signer.as_ref()) {
+                        origins.push(Pending {
+                            target: Target::Timestamp(report.timestamps.len()),
+                            ctx,
+                            certificate: c,
+                            vri: facts.vri,
+                            cms_crls: Vec::new(),
+                            cms_ocsp: Vec::new(),
+                            gen_time: t.gen_time,
+                        });
+                    }
+                    r
                 }
                 other => {
                     let checks = match other {
@@ -199,22 +215,43 @@ fn build(
             continue;
         }
         let entries = entries_of(facts);
-        // Certificates and CRLs carried in the signature's CMS help build its paths.
-        let ctx = match &facts.crypto {
+        // Certificates, CRLs and OCSP responses carried in the signature's CMS (revocation
+        // values, adbe-revocationInfoArchival) and in the document security store help
+        // build its paths.
+        let (cms_certs, cms_crls, cms_ocsp) = match &facts.crypto {
             Crypto::Cms { outcome, .. } => match &**outcome {
-                ReadOutcome::Signed(doc) => {
-                    TrustContext::new(&options.trust, &doc.certificates, &doc.crls)
-                        .with_ocsp(&doc.ocsp_responses)
-                }
-                _ => TrustContext::new(&options.trust, &[], &[]),
+                ReadOutcome::Signed(doc) => (
+                    doc.certificates.clone(),
+                    doc.crls.clone(),
+                    doc.ocsp_responses.clone(),
+                ),
+                _ => Default::default(),
             },
-            _ => TrustContext::new(&options.trust, &[], &[]),
+            _ => Default::default(),
         };
+        let ctx = store.context(options, &cms_certs, &cms_crls, &cms_ocsp);
         let base = report.signatures.len();
         for (j, entry) in entries.iter().enumerate() {
             let id = format!("S{}", base + j + 1);
             let mut sig: SignatureReport =
                 crate::signature_report(id.clone(), entry, options, &ctx);
+            sig.warnings.extend(store.warnings.iter().cloned());
+            if let Some(c) = entry
+                .facts
+                .as_ref()
+                .ok()
+                .and_then(|f| signer_certificate(Some(f)))
+            {
+                origins.push(Pending {
+                    target: Target::Signature(report.signatures.len()),
+                    ctx: ctx.clone(),
+                    certificate: c,
+                    vri: facts.vri,
+                    cms_crls: cms_crls.clone(),
+                    cms_ocsp: cms_ocsp.clone(),
+                    gen_time: None,
+                });
+            }
             sig.counter_signature_of = entry
                 .countersignature_of
                 .map(|p| format!("S{}", base + p + 1));
@@ -227,6 +264,7 @@ fn build(
                     facts,
                     pdf_checks: pdf_checks.clone(),
                     warnings: warnings.clone(),
+                    store_warnings: store.warnings.clone(),
                     pdf: pdf.clone(),
                 });
             }
@@ -239,6 +277,17 @@ fn build(
                     TimestampKind::Envelope => "envelope",
                     TimestampKind::Token => "token",
                 };
+                if let Some(c) = signer_certificate(t.signer.as_ref()) {
+                    origins.push(Pending {
+                        target: Target::Timestamp(report.timestamps.len()),
+                        ctx: ctx.clone(),
+                        certificate: c,
+                        vri: facts.vri,
+                        cms_crls: cms_crls.clone(),
+                        cms_ocsp: cms_ocsp.clone(),
+                        gen_time: t.gen_time,
+                    });
+                }
                 report.timestamps.push(crate::timestamp_report(
                     tid,
                     kind,
@@ -252,6 +301,9 @@ fn build(
         }
     }
     proofs_of_existence(&mut report, &later, options);
+    for p in &origins {
+        note_revocation_origin(&mut report, p, &store, options);
+    }
     if report.signatures.is_empty() && report.timestamps.is_empty() {
         report.error = Some(FileError {
             code: ErrorCode::NotASignature,
@@ -278,6 +330,7 @@ struct Later<'a> {
     facts: &'a SignatureFacts,
     pdf_checks: Vec<Check>,
     warnings: Vec<Warning>,
+    store_warnings: Vec<Warning>,
     pdf: PdfSignature,
 }
 
@@ -345,6 +398,7 @@ fn proofs_of_existence(report: &mut FileReport, later: &[Later<'_>], options: &O
             continue;
         }
         again.counter_signature_of = sig.counter_signature_of.clone();
+        again.warnings.extend(l.store_warnings.iter().cloned());
         finish_pdf_signature(&mut again, l.facts, &l.pdf_checks, &l.warnings, &l.pdf);
         if let Some(slot) = report.signatures.get_mut(l.report_index) {
             *slot = again;
@@ -931,4 +985,315 @@ fn pdf_warnings(facts: &SignatureFacts) -> Vec<Warning> {
         _ => {}
     }
     out
+}
+
+/// The validation data of the document security store (`/DSS`), decoded once per file.
+struct Store {
+    dss: Option<lavoro_agile_pades::dss::Dss>,
+    certificates: Vec<std::sync::Arc<lavoro_agile_cades::cert::CertificateInfo>>,
+    /// Decoded CRLs with their index in the store.
+    crls: Vec<(usize, std::sync::Arc<lavoro_agile_pki::Crl>)>,
+    /// Decoded OCSP responses with their index in the store.
+    ocsp: Vec<(usize, lavoro_agile_pki::ocsp::OcspResponse)>,
+    /// Remarks about unusable entries, given with every signature of the file.
+    warnings: Vec<Warning>,
+}
+
+/// At most this many unusable entries are named in the warning.
+const NAMED_PROBLEMS: usize = 5;
+
+impl Store {
+    fn new(
+        read: Result<Option<lavoro_agile_pades::dss::Dss>, lavoro_agile_pades::Error>,
+        options: &Options,
+    ) -> Self {
+        let mut store = Self {
+            dss: None,
+            certificates: Vec::new(),
+            crls: Vec::new(),
+            ocsp: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let dss = match read {
+            Ok(Some(d)) => d,
+            Ok(None) => return store,
+            Err(e) => {
+                tracing::warn!(error = %e, "document security store not read");
+                store.warnings.push(Warning {
+                    code: "dss_unreadable",
+                    message: Bilingual::new(
+                        format!("L'archivio dei dati di convalida del documento (DSS) non è stato letto ({e}): i certificati e i dati di revoca che contiene non sono stati usati."),
+                        format!("The document's validation data store (DSS) was not read ({e}): the certificates and revocation data it holds were not used."),
+                    ),
+                });
+                return store;
+            }
+        };
+        let mut problems: Vec<(String, String)> =
+            dss.problems.iter().map(|p| p.describe()).collect();
+        for der in &dss.certificates {
+            match lavoro_agile_cades::cert::CertificateInfo::from_bytes(der) {
+                Ok(c) => store.certificates.push(std::sync::Arc::new(c)),
+                Err(_) => problems.push((
+                    "un certificato nell'archivio DSS non è leggibile".to_owned(),
+                    "a certificate in the DSS cannot be read".to_owned(),
+                )),
+            }
+        }
+        let cache = options.trust.cache();
+        for (i, der) in dss.crls.iter().enumerate() {
+            match cache.crl(der) {
+                Ok(c) => store.crls.push((i, c)),
+                Err(_) => problems.push((
+                    "una lista di revoca (CRL) nell'archivio DSS non è leggibile".to_owned(),
+                    "a revocation list (CRL) in the DSS cannot be read".to_owned(),
+                )),
+            }
+        }
+        for (i, der) in dss.ocsp_responses.iter().enumerate() {
+            match lavoro_agile_pki::ocsp::OcspResponse::from_der(der) {
+                Ok(r) => store.ocsp.push((i, r)),
+                Err(_) => problems.push((
+                    "una risposta OCSP nell'archivio DSS non è leggibile".to_owned(),
+                    "an OCSP response in the DSS cannot be read".to_owned(),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            tracing::warn!(
+                problems = problems.len(),
+                "document security store entries not usable"
+            );
+            let more = problems.len().saturating_sub(NAMED_PROBLEMS);
+            let (mut it, mut en): (Vec<String>, Vec<String>) =
+                problems.into_iter().take(NAMED_PROBLEMS).unzip();
+            if more > 0 {
+                it.push(format!("altre {more} voci"));
+                en.push(format!("{more} more entries"));
+            }
+            store.warnings.push(Warning {
+                code: "dss_entry_unusable",
+                message: Bilingual::new(
+                    format!(
+                        "Alcune voci dell'archivio dei dati di convalida del documento (DSS) non sono state usate: {}.",
+                        it.join("; ")
+                    ),
+                    format!(
+                        "Some entries of the document's validation data store (DSS) were not used: {}.",
+                        en.join("; ")
+                    ),
+                ),
+            });
+        }
+        store.dss = Some(dss);
+        store
+    }
+
+    /// A trust context with the material of a signature's CMS and of the store, each
+    /// certificate, CRL and response once.
+    fn context(
+        &self,
+        options: &Options,
+        certificates: &[std::sync::Arc<lavoro_agile_cades::cert::CertificateInfo>],
+        crls: &[Vec<u8>],
+        ocsp: &[Vec<u8>],
+    ) -> TrustContext {
+        let Some(dss) = &self.dss else {
+            return TrustContext::new(&options.trust, certificates, crls).with_ocsp(ocsp);
+        };
+        let mut all_certificates = certificates.to_vec();
+        all_certificates.extend(self.certificates.iter().cloned());
+        let all_crls = merged(crls, &dss.crls);
+        let all_ocsp = merged(ocsp, &dss.ocsp_responses);
+        TrustContext::new(&options.trust, &all_certificates, &all_crls).with_ocsp(&all_ocsp)
+    }
+}
+
+/// `a` then the members of `b` not already in it.
+fn merged(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out = a.to_vec();
+    for x in b {
+        if !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
+}
+
+/// The certificate of a signer or TSA, when found.
+fn signer_certificate(
+    facts: Option<&SignerFacts>,
+) -> Option<std::sync::Arc<lavoro_agile_cades::cert::CertificateInfo>> {
+    match &facts?.certificate {
+        CertificateLookup::Found { certificate, .. } => Some(std::sync::Arc::clone(certificate)),
+        _ => None,
+    }
+}
+
+/// A signature or timestamp of the report.
+#[derive(Clone, Copy)]
+enum Target {
+    Signature(usize),
+    Timestamp(usize),
+}
+
+/// What is needed to say where the revocation data of a report came from.
+struct Pending {
+    target: Target,
+    ctx: TrustContext,
+    certificate: std::sync::Arc<lavoro_agile_cades::cert::CertificateInfo>,
+    vri: Option<usize>,
+    cms_crls: Vec<Vec<u8>>,
+    cms_ocsp: Vec<Vec<u8>>,
+    gen_time: Option<time::OffsetDateTime>,
+}
+
+/// Where revocation data came from, in the order they are named.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Origin {
+    Vri,
+    Dss,
+    Signature,
+    Given,
+}
+
+impl Origin {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Vri => (
+                "l'archivio di convalida del documento (DSS), voce VRI di questa firma",
+                "the document's validation data store (DSS), this signature's VRI entry",
+            ),
+            Self::Dss => (
+                "l'archivio di convalida del documento (DSS)",
+                "the document's validation data store (DSS)",
+            ),
+            Self::Signature => ("la firma stessa", "the signature itself"),
+            Self::Given => (
+                "il materiale di fiducia indicato",
+                "the trust material given",
+            ),
+        }
+    }
+}
+
+/// Adds to the `revocation` check of a signature or timestamp where the CRLs and OCSP
+/// responses that decided it came from (VRI, DSS, the CMS, the trust material given).
+fn note_revocation_origin(report: &mut FileReport, p: &Pending, store: &Store, options: &Options) {
+    let (checks, at) = match p.target {
+        Target::Signature(i) => match report.signatures.get_mut(i) {
+            Some(s) => {
+                let at = s.validation_time.time.0;
+                (&mut s.checks, at)
+            }
+            None => return,
+        },
+        Target::Timestamp(i) => match report.timestamps.get_mut(i) {
+            Some(t) => {
+                let at = match options.at {
+                    crate::ValidationTime::Now => options.now,
+                    crate::ValidationTime::Given(t) => t,
+                    crate::ValidationTime::SigningTime => p.gen_time.unwrap_or(options.now),
+                };
+                (&mut t.checks, at)
+            }
+            None => return,
+        },
+    };
+    let Some(check) = checks.iter_mut().find(|c| {
+        c.name == "revocation" && matches!(c.outcome, Outcome::Passed | Outcome::Indeterminate)
+    }) else {
+        return;
+    };
+    let path = match p.target {
+        Target::Signature(_) => p.ctx.validate(&p.certificate, at),
+        Target::Timestamp(_) => p.ctx.validate_timestamp(&p.certificate, at),
+    };
+    let vri = store
+        .dss
+        .as_ref()
+        .and_then(|d| p.vri.and_then(|i| d.vri.get(i)));
+    let cache = options.trust.cache();
+    let cms_crls: Vec<_> = p
+        .cms_crls
+        .iter()
+        .filter_map(|c| cache.crl(c).ok())
+        .collect();
+    let cms_ocsp: Vec<_> = p
+        .cms_ocsp
+        .iter()
+        .filter_map(|r| lavoro_agile_pki::ocsp::OcspResponse::from_der(r).ok())
+        .collect();
+    let mut found: Vec<Origin> = Vec::new();
+    for (index, link) in path.path.iter().enumerate() {
+        let Some(issuer) = path.path.get(index + 1).map(|l| &l.certificate) else {
+            break;
+        };
+        let cert = &link.certificate;
+        let (this_update, revoked) = match &link.revocation {
+            Some(lavoro_agile_pki::path::Revocation::NotRevoked {
+                crl_this_update, ..
+            }) => (Some(*crl_this_update), None),
+            Some(lavoro_agile_pki::path::Revocation::Revoked(e)) => (None, Some(e.revocation_date)),
+            _ => continue,
+        };
+        let crl_speaks = |crl: &lavoro_agile_pki::Crl| {
+            crl.issued_by_name(issuer.subject())
+                && match (this_update, revoked) {
+                    (Some(tu), _) => crl.this_update() == tu,
+                    (None, Some(when)) => crl
+                        .entry(cert.serial())
+                        .is_some_and(|e| e.revocation_date == when),
+                    _ => false,
+                }
+        };
+        let ocsp_speaks = |r: &lavoro_agile_pki::ocsp::OcspResponse| {
+            r.response_for(cert, issuer)
+                .is_some_and(|s| match (this_update, revoked, &s.status) {
+                    (Some(tu), _, _) => s.this_update == tu,
+                    (None, Some(when), lavoro_agile_pki::ocsp::CertStatus::Revoked(e)) => {
+                        e.revocation_date == when
+                    }
+                    _ => false,
+                })
+        };
+        let in_vri = |i: usize, list: fn(&lavoro_agile_pades::dss::Vri) -> &Vec<usize>| {
+            vri.is_some_and(|v| list(v).contains(&i))
+        };
+        let origin = if let Some((i, _)) = store.ocsp.iter().find(|(_, r)| ocsp_speaks(r)) {
+            Some(if in_vri(*i, |v| &v.ocsp_responses) {
+                Origin::Vri
+            } else {
+                Origin::Dss
+            })
+        } else if let Some((i, _)) = store.crls.iter().find(|(_, c)| crl_speaks(c)) {
+            Some(if in_vri(*i, |v| &v.crls) {
+                Origin::Vri
+            } else {
+                Origin::Dss
+            })
+        } else if cms_ocsp.iter().any(ocsp_speaks) || cms_crls.iter().any(|c| crl_speaks(c)) {
+            Some(Origin::Signature)
+        } else {
+            Some(Origin::Given)
+        };
+        if let Some(o) = origin {
+            if !found.contains(&o) {
+                found.push(o);
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    found.sort();
+    let (it, en): (Vec<&str>, Vec<&str>) = found.iter().map(|o| o.words()).unzip();
+    check
+        .detail
+        .it
+        .push_str(&format!(" Dati di revoca presi da: {}.", it.join("; ")));
+    check
+        .detail
+        .en
+        .push_str(&format!(" Revocation data taken from: {}.", en.join("; ")));
 }
