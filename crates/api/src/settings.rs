@@ -41,6 +41,11 @@ impl std::str::FromStr for Language {
 pub struct Settings {
     /// Interface language.
     pub language: Language,
+    /// The PKCS#11 module of the smart card (a library path); `None`: the first of the
+    /// usual middleware paths found on this computer.
+    pub sign_module: Option<String>,
+    /// A timestamp authority's address (RFC 3161 over HTTP) offered when signing.
+    pub tsa_url: Option<String>,
 }
 
 /// Reads and writes [`Settings`] in one file.
@@ -117,6 +122,7 @@ mod tests {
         store
             .save(&Settings {
                 language: Language::En,
+                ..Settings::default()
             })
             .unwrap();
         assert_eq!(
