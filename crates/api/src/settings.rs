@@ -134,6 +134,29 @@ mod tests {
     }
 
     #[test]
+    fn settings_older_file_without_signing_fields_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::in_folder(dir.path());
+        fs::write(store.path(), br#"{"language":"en"}"#).unwrap();
+        let s = store.load();
+        assert_eq!(s.language, Language::En);
+        assert_eq!((s.sign_module, s.tsa_url), (None, None));
+    }
+
+    #[test]
+    fn settings_signing_fields_survive_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::in_folder(dir.path());
+        let s = Settings {
+            sign_module: Some("/usr/lib/softhsm/libsofthsm2.so".into()),
+            tsa_url: Some("http://127.0.0.1:3180/".into()),
+            ..Settings::default()
+        };
+        store.save(&s).unwrap();
+        assert_eq!(store.load(), s);
+    }
+
+    #[test]
     fn settings_corrupt_file_is_kept_aside_and_defaults_used() {
         let dir = tempfile::tempdir().unwrap();
         let store = SettingsStore::in_folder(dir.path());
