@@ -662,6 +662,8 @@ mod tests {
         assert_eq!(r.mode, CadesMode::New);
         assert_eq!(r.tsa, None);
         c.timestamp = true;
-        assert!(request_of(&c, Some("http://127.0.0.1/".into())).tsa.is_some());
+        assert!(request_of(&c, Some("http://127.0.0.1/".into()))
+            .tsa
+            .is_some());
     }
 }

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use crate::harness::{exclusive, with_app, App, Home};
 
 /// Section ids in navigation order, as they stand today.
-const SECTIONS: &[&str] = &["home", "portale", "verifica", "firma", "vpn", "settings", "about"];
+const SECTIONS: &[&str] = &[
+    "home", "portale", "verifica", "firma", "vpn", "settings", "about",
+];
 const LABELS_IT: &[&str] = &[
     "Home",
     "Portale",

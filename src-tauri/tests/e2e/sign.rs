@@ -66,11 +66,10 @@ async fn open_with_certificate(app: &App) -> Result<()> {
         if n.as_u64().unwrap_or(0) > 0 {
             break;
         }
-        let status = text_of(app, "#sign-tokens-status").await.unwrap_or_default();
-        ensure!(
-            Instant::now() < deadline,
-            "no certificate listed: {status}"
-        );
+        let status = text_of(app, "#sign-tokens-status")
+            .await
+            .unwrap_or_default();
+        ensure!(Instant::now() < deadline, "no certificate listed: {status}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let chosen = app
@@ -82,8 +81,13 @@ async fn open_with_certificate(app: &App) -> Result<()> {
             softhsm::RSA_ID
         ))
         .await?;
-    let text = chosen.as_str().with_context(|| format!("RSA certificate not offered: {chosen}"))?;
-    ensure!(text.contains("firma"), "not offered as a signing certificate: {text}");
+    let text = chosen
+        .as_str()
+        .with_context(|| format!("RSA certificate not offered: {chosen}"))?;
+    ensure!(
+        text.contains("firma"),
+        "not offered as a signing certificate: {text}"
+    );
     Ok(())
 }
 
@@ -92,20 +96,27 @@ async fn pick(app: &App, count: usize) -> Result<()> {
     click(app, "#sign-pick").await?;
     wait_for(
         app,
-        &format!("return document.querySelectorAll('#sign-files li[data-path]').length === {count}"),
+        &format!(
+            "return document.querySelectorAll('#sign-files li[data-path]').length === {count}"
+        ),
     )
     .await
 }
 
 async fn type_pin(app: &App, pin: &str) -> Result<()> {
+    // Focused and scrolled through JavaScript (a WebDriver click may land on the status
+    // toast), then typed key by key as a user would.
+    app.js("const p = document.getElementById('sign-pin'); p.scrollIntoView({block: 'center'}); p.focus(); return null")
+        .await?;
     let field = app.client.find(Locator::Css("#sign-pin")).await?;
-    field.click().await?;
     field.send_keys(pin).await?;
     Ok(())
 }
 
 async fn pin_value(app: &App) -> Result<String> {
-    let v = app.js("return document.getElementById('sign-pin').value").await?;
+    let v = app
+        .js("return document.getElementById('sign-pin').value")
+        .await?;
     Ok(v.as_str().unwrap_or_default().to_owned())
 }
 
@@ -130,7 +141,9 @@ async fn results(app: &App, count: usize) -> Result<Vec<(String, String, String)
 fn openssl_verify(f: &Fixture, p7m: &Path) -> Result<Vec<u8>> {
     let out = tempfile::NamedTempFile::new()?;
     let status = Command::new("openssl")
-        .args(["cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-CAfile"])
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any", "-CAfile",
+        ])
         .arg(f.path("ca.pem"))
         .arg("-in")
         .arg(p7m)
@@ -146,7 +159,8 @@ fn openssl_verify(f: &Fixture, p7m: &Path) -> Result<Vec<u8>> {
 }
 
 async fn axe_problems(app: &App) -> Result<Vec<String>> {
-    app.js(&format!("{}\n;return typeof axe;", axe_source()?)).await?;
+    app.js(&format!("{}\n;return typeof axe;", axe_source()?))
+        .await?;
     let result = app
         .js_async(
             "const done = arguments[arguments.length - 1];
@@ -156,7 +170,9 @@ async fn axe_problems(app: &App) -> Result<Vec<String>> {
             vec![],
         )
         .await?;
-    let list = result.as_array().with_context(|| format!("axe failed: {result}"))?;
+    let list = result
+        .as_array()
+        .with_context(|| format!("axe failed: {result}"))?;
     Ok(list
         .iter()
         .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
@@ -220,9 +236,15 @@ async fn sign_one_file_cades_shows_verdict_and_openssl_accepts() -> Result<()> {
     let out = work.path().join("determinazione.txt.p7m");
     ensure!(out.is_file(), "no .p7m beside the original");
     ensure!(std::fs::read(&doc)? == CONTENT, "the original changed");
-    ensure!(openssl_verify(f, &out)? == CONTENT, "openssl extracted other content");
+    ensure!(
+        openssl_verify(f, &out)? == CONTENT,
+        "openssl extracted other content"
+    );
     let settings = std::fs::read_to_string(home.path().join("config/lavoro-agile/settings.json"))?;
-    ensure!(settings.contains(softhsm::SOFTHSM), "module setting not stored: {settings}");
+    ensure!(
+        settings.contains(softhsm::SOFTHSM),
+        "module setting not stored: {settings}"
+    );
     Ok(())
 }
 
@@ -258,7 +280,10 @@ async fn sign_wrong_pin_shows_italian_error_and_writes_nothing() -> Result<()> {
     .await?;
     let left: Vec<_> = std::fs::read_dir(work.path())?.flatten().collect();
     ensure!(left.len() == 1, "something was written: {left:?}");
-    ensure!(!home.log_text().contains("999999"), "the PIN reached the log");
+    ensure!(
+        !home.log_text().contains("999999"),
+        "the PIN reached the log"
+    );
     Ok(())
 }
 
@@ -280,7 +305,11 @@ async fn sign_two_files_one_pin_after_confirmation() -> Result<()> {
         pick(app, 2).await?;
         type_pin(app, softhsm::PIN).await?;
         click(app, "#sign-run").await?;
-        wait_for(app, "return !!document.getElementById('sign-confirm-dialog')").await?;
+        wait_for(
+            app,
+            "return !!document.getElementById('sign-confirm-dialog')",
+        )
+        .await?;
         let listed = text_of(app, "#sign-confirm-list").await?;
         ensure!(
             listed.contains("primo.txt") && listed.contains("secondo.txt"),
@@ -294,7 +323,10 @@ async fn sign_two_files_one_pin_after_confirmation() -> Result<()> {
         click(app, "#sign-confirm-yes").await?;
         let rows = results(app, 2).await?;
         for (signed, verdict, text) in &rows {
-            ensure!(signed == "yes" && verdict == "valid", "{signed} {verdict}: {text}");
+            ensure!(
+                signed == "yes" && verdict == "valid",
+                "{signed} {verdict}: {text}"
+            );
         }
         Ok(())
     })
@@ -302,7 +334,11 @@ async fn sign_two_files_one_pin_after_confirmation() -> Result<()> {
     for d in &docs {
         let out = PathBuf::from(format!("{}.p7m", d.display()));
         ensure!(out.is_file(), "missing {}", out.display());
-        ensure!(openssl_verify(f, &out)? == CONTENT, "openssl: {}", out.display());
+        ensure!(
+            openssl_verify(f, &out)? == CONTENT,
+            "openssl: {}",
+            out.display()
+        );
     }
     Ok(())
 }
