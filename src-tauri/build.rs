@@ -44,6 +44,11 @@ const COMMANDS: &[&str] = &[
     "verify_original",
     "verify_export",
     "verify_preview",
+    "sign_tokens",
+    "sign_pick",
+    "sign_settings_set",
+    "sign_run",
+    "sign_reveal",
 ];
 
 #[allow(clippy::expect_used)] // a build script reports failure by panicking

@@ -173,6 +173,11 @@ pub fn run() -> ExitCode {
             commands::verify::verify_original,
             commands::verify::verify_export,
             commands::verify::verify_preview,
+            commands::sign::sign_tokens,
+            commands::sign::sign_pick,
+            commands::sign::sign_settings_set,
+            commands::sign::sign_run,
+            commands::sign::sign_reveal,
         ])
         .run(tauri::generate_context!());
 

@@ -31,6 +31,10 @@ pub trait FilePicker: Send + Sync {
     /// user cancels. Blocks like [`FilePicker::pick`].
     fn pick_signed(&self, app: &AppHandle, title: &str, folder: bool) -> Option<Vec<PathBuf>>;
 
+    /// Picks one or more files of any kind to sign; `None` when the user cancels. Blocks
+    /// like [`FilePicker::pick`].
+    fn pick_to_sign(&self, app: &AppHandle, title: &str) -> Option<Vec<PathBuf>>;
+
     /// Picks a folder to write into; `None` when the user cancels. Blocks like
     /// [`FilePicker::pick`].
     fn pick_folder(&self, app: &AppHandle, title: &str) -> Option<PathBuf>;
@@ -87,6 +91,24 @@ impl FilePicker for NativePicker {
         )
     }
 
+    fn pick_to_sign(&self, app: &AppHandle, title: &str) -> Option<Vec<PathBuf>> {
+        use tauri_plugin_dialog::DialogExt;
+        let picked = app
+            .dialog()
+            .file()
+            .set_title(title)
+            .add_filter("Tutti i file", &["*"])
+            .add_filter("PDF", &["pdf"])
+            .add_filter("Documenti firmati", &["p7m", "p7s"])
+            .blocking_pick_files()?;
+        Some(
+            picked
+                .into_iter()
+                .filter_map(|p| p.into_path().ok())
+                .collect(),
+        )
+    }
+
     fn pick_folder(&self, app: &AppHandle, title: &str) -> Option<PathBuf> {
         use tauri_plugin_dialog::DialogExt;
         app.dialog()
@@ -113,6 +135,21 @@ impl FilePicker for StandInPicker {
     }
 
     fn pick_signed(&self, _app: &AppHandle, _title: &str, _folder: bool) -> Option<Vec<PathBuf>> {
+        Self::answers()
+    }
+
+    fn pick_to_sign(&self, _app: &AppHandle, _title: &str) -> Option<Vec<PathBuf>> {
+        Self::answers()
+    }
+
+    fn pick_folder(&self, _app: &AppHandle, _title: &str) -> Option<PathBuf> {
+        Self::answer()
+    }
+}
+
+#[cfg(feature = "e2e")]
+impl StandInPicker {
+    fn answers() -> Option<Vec<PathBuf>> {
         let answer_file = std::env::var_os("LAVORO_AGILE_E2E_PICK_FILE")?;
         let answer = std::fs::read_to_string(answer_file).ok()?;
         let paths: Vec<PathBuf> = answer
@@ -124,13 +161,6 @@ impl FilePicker for StandInPicker {
         (!paths.is_empty()).then_some(paths)
     }
 
-    fn pick_folder(&self, _app: &AppHandle, _title: &str) -> Option<PathBuf> {
-        Self::answer()
-    }
-}
-
-#[cfg(feature = "e2e")]
-impl StandInPicker {
     fn answer() -> Option<PathBuf> {
         let answer_file = std::env::var_os("LAVORO_AGILE_E2E_PICK_FILE")?;
         let answer = std::fs::read_to_string(answer_file).ok()?;

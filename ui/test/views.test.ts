@@ -88,7 +88,7 @@ describe("shell", () => {
     const root = document.getElementById("app")!;
     await new Shell(root).render();
     const labels = [...root.querySelectorAll(".app-nav a")].map((a) => a.textContent);
-    expect(labels).toEqual(["Home", "Portale", "Verifica firma", "VPN", "Impostazioni", "Informazioni"]);
+    expect(labels).toEqual(["Home", "Portale", "Verifica firma", "Firma", "VPN", "Impostazioni", "Informazioni"]);
     expect(root.querySelector('.app-nav a[aria-current="page"]')?.id).toBe("nav-home");
     expect(document.body.dataset.ready).toBe("home");
   });
@@ -114,7 +114,7 @@ describe("shell", () => {
     await settled();
     expect(setLanguageMock).toHaveBeenCalledWith("en");
     const labels = [...root.querySelectorAll(".app-nav a")].map((a) => a.textContent);
-    expect(labels).toEqual(["Home", "Portal", "Verify signature", "VPN", "Settings", "About"]);
+    expect(labels).toEqual(["Home", "Portal", "Verify signature", "Sign", "VPN", "Settings", "About"]);
     expect(root.querySelector("#status")?.textContent).toBe("Settings saved.");
   });
 

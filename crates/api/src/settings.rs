@@ -41,6 +41,11 @@ impl std::str::FromStr for Language {
 pub struct Settings {
     /// Interface language.
     pub language: Language,
+    /// The PKCS#11 module of the smart card (a library path); `None`: the first of the
+    /// usual middleware paths found on this computer.
+    pub sign_module: Option<String>,
+    /// A timestamp authority's address (RFC 3161 over HTTP) offered when signing.
+    pub tsa_url: Option<String>,
 }
 
 /// Reads and writes [`Settings`] in one file.
@@ -117,6 +122,7 @@ mod tests {
         store
             .save(&Settings {
                 language: Language::En,
+                ..Settings::default()
             })
             .unwrap();
         assert_eq!(
@@ -125,6 +131,29 @@ mod tests {
                 .language,
             Language::En
         );
+    }
+
+    #[test]
+    fn settings_older_file_without_signing_fields_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::in_folder(dir.path());
+        fs::write(store.path(), br#"{"language":"en"}"#).unwrap();
+        let s = store.load();
+        assert_eq!(s.language, Language::En);
+        assert_eq!((s.sign_module, s.tsa_url), (None, None));
+    }
+
+    #[test]
+    fn settings_signing_fields_survive_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::in_folder(dir.path());
+        let s = Settings {
+            sign_module: Some("/usr/lib/softhsm/libsofthsm2.so".into()),
+            tsa_url: Some("http://127.0.0.1:3180/".into()),
+            ..Settings::default()
+        };
+        store.save(&s).unwrap();
+        assert_eq!(store.load(), s);
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct TokenView {
     pub pin_warning: Option<String>,
     /// PIN locked.
     pub pin_locked: bool,
+    /// The reader has its own keypad: the PIN is typed there, not in the app.
+    pub pin_pad: bool,
     /// Its certificates, signing ones first.
     pub certificates: Vec<CertificateView>,
 }
@@ -116,6 +118,7 @@ pub fn list_tokens(module: &Module, lang: Lang) -> Result<Vec<TokenView>, SignEr
             model: t.model.clone(),
             pin_warning: pin_warning(&t.pin, lang),
             pin_locked: t.pin.locked,
+            pin_pad: t.pin_pad,
             certificates,
         });
     }

@@ -4,6 +4,7 @@ pub mod about;
 pub mod packs;
 pub mod portal;
 pub mod settings;
+pub mod sign;
 pub mod update;
 pub mod verify;
 pub mod vpn;

@@ -210,7 +210,7 @@ fn validation_time(at: &AtChoice, l: Language) -> Result<ValidationTime, ErrorPa
 
 /// The trust material: what the application bundles (`resources/trust/`, when present)
 /// and the trust pack IT installed. Unreadable material is logged and left out.
-fn load_trust(app: &AppHandle, state: &AppState) -> TrustStore {
+pub(crate) fn load_trust(app: &AppHandle, state: &AppState) -> TrustStore {
     let mut paths = Vec::new();
     if let Ok(dir) = app.path().resource_dir() {
         let bundled = dir.join("trust");

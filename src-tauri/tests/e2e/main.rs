@@ -12,6 +12,7 @@
 //! - `verify`: the Verifica firma section: files from the command line and the picker,
 //!   progress, cancel, details, the original document.
 //! - `verify_more`: Verifica firma continued: exported reports (PDF, ETSI XML, JSON).
+//! - `sign`: the Firma section with a SoftHSM2 token: sign, verdict, wrong PIN, two files.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,6 +24,7 @@ mod harness;
 mod packs;
 mod portal;
 mod shell;
+mod sign;
 mod verify;
 mod verify_more;
 mod vpn;

@@ -9,11 +9,14 @@ use serde_json::{json, Value};
 use crate::harness::{exclusive, with_app, App, Home};
 
 /// Section ids in navigation order, as they stand today.
-const SECTIONS: &[&str] = &["home", "portale", "verifica", "vpn", "settings", "about"];
+const SECTIONS: &[&str] = &[
+    "home", "portale", "verifica", "firma", "vpn", "settings", "about",
+];
 const LABELS_IT: &[&str] = &[
     "Home",
     "Portale",
     "Verifica firma",
+    "Firma",
     "VPN",
     "Impostazioni",
     "Informazioni",
@@ -22,6 +25,7 @@ const LABELS_EN: &[&str] = &[
     "Home",
     "Portal",
     "Verify signature",
+    "Sign",
     "VPN",
     "Settings",
     "About",

@@ -7,6 +7,10 @@ import type { Language } from "../i18n";
 
 export interface Settings {
   language: Language;
+  /** The smart card's PKCS#11 module; null: the first usual one found. */
+  sign_module?: string | null;
+  /** A timestamp authority's address, offered when signing. */
+  tsa_url?: string | null;
 }
 
 export interface Component {
@@ -315,6 +319,61 @@ export type OriginalOutcome =
 /** What happened when the user asked to export the verification reports. */
 export type ExportOutcome = { outcome: "cancelled" } | { outcome: "written"; folder: string; files: string[] };
 
+/** A certificate on a smart card (`api::sign::CertificateView`). */
+export interface SignCertificate {
+  id: string;
+  subject: string;
+  issuer: string;
+  not_after: string;
+  signing: boolean;
+}
+
+/** A smart card or token (`api::sign::TokenView`). */
+export interface SignToken {
+  index: number;
+  label: string;
+  manufacturer: string;
+  model: string;
+  pin_warning: string | null;
+  pin_locked: boolean;
+  pin_pad: boolean;
+  certificates: SignCertificate[];
+}
+
+export interface SignTokens {
+  module: string;
+  tokens: SignToken[];
+  tsa: string | null;
+}
+
+/** How to sign (the PIN travels apart). */
+export interface SignChoice {
+  paths: string[];
+  slot: number;
+  cert: string | null;
+  kind: "cades" | "pades";
+  detached: boolean;
+  add: boolean;
+  timestamp: boolean;
+}
+
+export interface SignedFile {
+  input: string;
+  output: string | null;
+  error: string | null;
+  /** Our verifier's result on the file written. */
+  check: VerifyRow | null;
+  millis: number;
+}
+
+export interface SignOutcome {
+  files: SignedFile[];
+  remaining: string[];
+  always_authenticate: boolean;
+  notice: string | null;
+  stopped: boolean;
+}
+
 /** What the user drags over the window. */
 export type DragDrop = { type: "enter" | "over" | "leave" } | { type: "drop"; paths: string[] };
 
@@ -407,6 +466,14 @@ export const api = {
     preview: (batch: number, index: number) => call<string>("verify_preview", { batch, index }),
     exportReports: (batch: number, index: number | null, title: string) =>
       call<ExportOutcome>("verify_export", { batch, index, title }),
+  },
+  sign: {
+    tokens: () => call<SignTokens>("sign_tokens"),
+    pick: (title: string) => call<string[]>("sign_pick", { title }),
+    setSettings: (module: string | null, tsa: string | null) => call<Settings>("sign_settings_set", { module, tsa }),
+    /** Signs with `pin`; the caller clears its copy at once. */
+    run: (choice: SignChoice, pin: string) => call<SignOutcome>("sign_run", { choice, pin }),
+    reveal: (path: string) => call<void>("sign_reveal", { path }),
   },
   events: {
     /** The outcome of each background check of a pack address. */

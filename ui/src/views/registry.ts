@@ -4,12 +4,13 @@ import { aboutView } from "./about/about";
 import { homeView } from "./home/home";
 import { portalView } from "./portal/portal";
 import { settingsView } from "./settings/settings";
+import { signView } from "./sign/sign";
 import { vpnView } from "./vpn/vpn";
 import type { ViewDef } from "./types";
 import { verifyView } from "./verify/verify";
 
 export const sections: ViewDef[] = [];
-sections.push(homeView(() => sections), portalView, verifyView, vpnView, settingsView, aboutView);
+sections.push(homeView(() => sections), portalView, verifyView, signView, vpnView, settingsView, aboutView);
 
 export function findSection(id: string): ViewDef | undefined {
   return sections.find((s) => s.id === id);

@@ -7,6 +7,7 @@ const cardText: Record<string, MessageKey> = {
   portale: "home.card.portal",
   vpn: "home.card.vpn",
   verifica: "home.card.verify",
+  firma: "home.card.sign",
   settings: "home.card.settings",
   about: "home.card.about",
 };

@@ -3,6 +3,7 @@ import { h } from "../../dom";
 import { errorMessage, language, setLanguage, t, type Language } from "../../i18n";
 import type { ViewDef } from "../types";
 import { renderPacks } from "./packs";
+import { signSettings } from "./sign";
 
 export const settingsView: ViewDef = {
   id: "settings",
@@ -45,6 +46,7 @@ export const settingsView: ViewDef = {
         h("p", { id: "lang-help", class: "form-text" }, t("settings.language.help")),
       ),
     );
+    root.append(await signSettings(ctx.announce));
     await renderPacks(root, ctx.announce);
   },
 };

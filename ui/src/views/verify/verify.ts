@@ -74,6 +74,14 @@ function folderOf(path: string): string {
   return path.slice(0, Math.max(0, path.length - name.length - 1));
 }
 
+/** Another view that takes dropped files while it is on screen (the "Firma" view): it
+ *  returns true when it took them. */
+let dropClaim: ((paths: string[]) => boolean) | null = null;
+
+export function claimDrops(claim: ((paths: string[]) => boolean) | null): void {
+  dropClaim = claim;
+}
+
 /** Subscribes once to progress events and drag and drop. */
 export function initVerify(goTo: () => void): Promise<void> {
   if (!listening) {
@@ -84,7 +92,7 @@ export function initVerify(goTo: () => void): Promise<void> {
           document.body.classList.toggle("dragging-files", d.type === "enter" || d.type === "over");
           // VPN profiles dropped on the window go to the VPN section (../vpn/open.ts).
           const files = d.type === "drop" ? d.paths.filter((p) => !isProfilePath(p)) : [];
-          if (files.length > 0) {
+          if (files.length > 0 && !dropClaim?.(files)) {
             goTo();
             void verifyPaths(files);
           }
