@@ -193,6 +193,10 @@ fn signature_refusal(e: &dsig::SignatureError) -> Words {
             "la firma dell'elenco non è valida: l'elenco è stato modificato dopo la firma",
             "the list's signature is not valid: the list was changed after it was signed",
         ),
+        E::SigningCertificateMismatch => Words::new(
+            "la firma dell'elenco non è valida: il certificato di firma non è quello indicato nelle proprietà firmate",
+            "the list's signature is not valid: the signing certificate is not the one its signed properties name",
+        ),
         other => Words::new(
             format!("la firma dell'elenco non può essere verificata ({other})"),
             format!("the list's signature cannot be verified ({other})"),
