@@ -20,6 +20,7 @@ pub mod report;
 pub mod secret;
 pub mod settings;
 pub mod sign;
+pub mod trust;
 pub mod verify;
 pub mod vpn;
 

@@ -34,11 +34,15 @@ pub enum TrustLoadError {
 /// Files read from one `--trust` folder, at most (a folder of a whole PKI is far smaller).
 const MAX_TRUST_FILES: usize = 10_000;
 
-fn add_trust_path(
+/// Files in a trust folder that are documentation, skipped without a warning.
+const TRUST_FOLDER_DOCS: [&str; 4] = ["md", "txt", "json", "html"];
+
+pub(crate) fn add_trust_path(
     store: &mut TrustStore,
     path: &Path,
     in_folder: bool,
     count: &mut usize,
+    origin: &dyn Fn(&Path) -> crate::trust::TrustOrigin,
 ) -> Result<(), TrustLoadError> {
     let meta = std::fs::metadata(path).map_err(|source| TrustLoadError::Unreadable {
         path: path.to_owned(),
@@ -58,8 +62,12 @@ fn add_trust_path(
             if *count > MAX_TRUST_FILES {
                 break;
             }
-            if p.is_file() {
-                add_trust_path(store, &p, true, count)?;
+            let doc = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| TRUST_FOLDER_DOCS.contains(&e.to_ascii_lowercase().as_str()));
+            if p.is_file() && !doc {
+                add_trust_path(store, &p, true, count, origin)?;
             }
         }
         return Ok(());
@@ -68,7 +76,7 @@ fn add_trust_path(
         path: path.to_owned(),
         source,
     })?;
-    match store.add_bytes(&bytes) {
+    match store.add_bytes_from(&bytes, origin(path)) {
         Ok(kind) => {
             tracing::debug!(path = %path.display(), ?kind, "trust material loaded");
             Ok(())
@@ -84,14 +92,10 @@ fn add_trust_path(
     }
 }
 
-/// Loads every `--trust` path (files or folders of them) into one store.
+/// Loads every `--trust` path (files or folders of them) into one store, without the
+/// default trust material (see [`crate::trust::load`] for both).
 pub fn load_trust(paths: &[PathBuf]) -> Result<TrustStore, TrustLoadError> {
-    let mut store = TrustStore::new();
-    let mut count = 0;
-    for p in paths {
-        add_trust_path(&mut store, p, false, &mut count)?;
-    }
-    Ok(store)
+    crate::trust::load(paths, None)
 }
 
 /// Checks the files on up to `threads` threads; the outcomes keep the input order.

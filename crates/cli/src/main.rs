@@ -12,6 +12,7 @@ mod pack;
 mod portal;
 mod secret_fd;
 mod sign;
+mod trust;
 mod verify;
 mod vpn;
 
@@ -44,6 +45,8 @@ enum Command {
     Vpn(vpn::VpnArgs),
     /// Sign files with the smart card or token (PKCS#11): CAdES .p7m/.p7s or PAdES.
     Sign(sign::SignArgs),
+    /// Trusted lists for the release: check the EU LOTL and TSL-IT and prepare the trust pack.
+    Trust(trust::TrustArgs),
 }
 
 /// `--version` output: the version and the commit it was built from.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Portal(args) => portal::run(args),
         Command::Vpn(args) => vpn::run(args),
         Command::Sign(args) => sign::run(args),
+        Command::Trust(args) => trust::run(args),
         Command::Paths => paths(),
     }
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use lavoro_agile_api::report as report_api;
+use lavoro_agile_api::trust as trust_api;
 use lavoro_agile_api::verify::{
     self as api, FileInput, Lang, Options, Report, RevocationPolicy, Tool, ValidationTime,
 };
@@ -76,7 +77,8 @@ pub struct VerifyArgs {
     /// certificate a LOTL given publishes for its territory. Repeatable.
     #[arg(long = "trust", value_name = "PATH")]
     trust: Vec<PathBuf>,
-    /// Ignore the trust material bundled with the application.
+    /// Ignore the default trust: the `trust` pack installed for this user (`pack install`)
+    /// and the application's `resources/trust/` folder.
     #[arg(long)]
     no_default_trust: bool,
     /// Validation time: an RFC 3339 date-time, or `signing-time` (each signature at its
@@ -118,6 +120,17 @@ pub struct VerifyArgs {
 fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(EXIT_USAGE)
+}
+
+/// The default trust of this installation: the `trust` pack installed in the user's data
+/// folder and the `trust/` folder of the application's resources.
+fn default_trust() -> trust_api::DefaultTrust {
+    let Some(paths) = lavoro_agile_api::paths::AppPaths::from_platform() else {
+        tracing::warn!("no home folder: the installed trust pack cannot be found");
+        return trust_api::DefaultTrust::default();
+    };
+    let env = lavoro_agile_api::packs::PackEnv::new(&paths, None);
+    trust_api::DefaultTrust::locate(&env, trust_api::resources_beside_exe().as_deref())
 }
 
 /// Runs `verify`.
@@ -163,9 +176,14 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             ));
         }
     }
-    // No trust material is bundled yet (resources/trust/ comes with the trust issue), so
-    // without --no-default-trust the store starts empty as well.
-    let trust = match api::load_trust(&args.trust) {
+    // The default trust (the installed `trust` pack and the app's resources/trust/), as
+    // the app uses it, unless --no-default-trust.
+    let default = if args.no_default_trust {
+        None
+    } else {
+        Some(default_trust())
+    };
+    let trust = match trust_api::load(&args.trust, default.as_ref()) {
         Ok(t) => t,
         Err(e) => return usage(&e.to_string()),
     };

@@ -405,6 +405,11 @@ fn blocks(report: &Report, header: &Header, lang: Lang) -> Vec<Block> {
             ));
         }
         line.push_str(&format!("; SHA-256 {}", src.sha256));
+        if let Some(o) = &src.origin {
+            let (it, en) = o.words();
+            let words = if lang == Lang::It { it } else { en };
+            line.push_str(&format!("; {} {words}", b.t("origine:", "origin:")));
+        }
         for note in &src.notes {
             line.push_str(&format!(" — {}", b.bi(note)));
         }

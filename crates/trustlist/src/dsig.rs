@@ -5,7 +5,9 @@
 //! `Reference` covers the whole document (`URI=""` or the root's `Id`) with the
 //! enveloped-signature transform; every `Reference` digest (SHA-256/384/512) over its
 //! canonicalised target; and the `SignatureValue` over the canonicalised `SignedInfo` with
-//! the first certificate of `KeyInfo` (RSA PKCS#1 v1.5 or ECDSA, SHA-256/384/512). Which
+//! the first certificate of `KeyInfo` (RSA PKCS#1 v1.5 or ECDSA, SHA-256/384/512); and,
+//! when the XAdES signed properties name the signing certificate (`SigningCertificate` or
+//! `SigningCertificateV2`), that they are signed and their digest is that certificate's. Which
 //! certificate is acceptable is the caller's decision ([`crate::TrustedListSet`]).
 
 use base64::Engine;
@@ -48,6 +50,78 @@ pub enum SignatureError {
     /// The signature value does not verify with the signing certificate.
     #[error("the signature value does not verify")]
     BadSignature,
+    /// The XAdES signed properties name a signing certificate (`SigningCertificate` or
+    /// `SigningCertificateV2`) that is not the one in `KeyInfo`, or are not signed.
+    #[error("the signing certificate is not the one the signed properties name")]
+    SigningCertificateMismatch,
+}
+
+const XADES_NS: [&str; 2] = [
+    "http://uri.etsi.org/01903/v1.3.2#",
+    "http://uri.etsi.org/01903/v1.4.1#",
+];
+
+fn is_xades(n: &Node<'_, '_>, name: &str) -> bool {
+    n.is_element()
+        && n.tag_name().name() == name
+        && n.tag_name()
+            .namespace()
+            .is_some_and(|ns| XADES_NS.contains(&ns))
+}
+
+/// XAdES (EN 319 132-1 clause 5.2.2): when the signature carries signed properties naming
+/// the signing certificate, they must be covered by a reference (`covered`) and one of
+/// their `CertDigest`s must be the digest of `cert_der`, the certificate of `KeyInfo`.
+/// A plain XML-DSig signature without them is left as it is.
+fn check_signing_certificate(
+    signature: Node<'_, '_>,
+    covered: &[roxmltree::NodeId],
+    cert_der: &[u8],
+) -> Result<(), SignatureError> {
+    let Some(props) = signature
+        .descendants()
+        .find(|n| is_xades(n, "SignedProperties"))
+    else {
+        return Ok(());
+    };
+    let Some(signing) = props
+        .descendants()
+        .find(|n| is_xades(n, "SigningCertificate") || is_xades(n, "SigningCertificateV2"))
+    else {
+        return Ok(());
+    };
+    if !covered.contains(&props.id()) {
+        return Err(SignatureError::SigningCertificateMismatch);
+    }
+    for digest_node in signing
+        .descendants()
+        .filter(|n| is_xades(n, "CertDigest"))
+        .take(MAX_REFERENCES)
+    {
+        let Some(alg) =
+            ds_child(digest_node, "DigestMethod").and_then(|n| n.attribute("Algorithm"))
+        else {
+            continue;
+        };
+        let Some(value) = ds_child(digest_node, "DigestValue")
+            .and_then(|n| n.text())
+            .and_then(b64)
+        else {
+            continue;
+        };
+        // SHA-1 only names the certificate here (XAdES SigningCertificate, as AgID's
+        // TSL-IT uses it); the list's integrity rests on the references' digests. An
+        // algorithm not supported cannot confirm the certificate.
+        let computed = if alg == "http://www.w3.org/2000/09/xmldsig#sha1" {
+            Ok(sha1::Sha1::digest(cert_der).to_vec())
+        } else {
+            digest(alg, cert_der)
+        };
+        if computed.is_ok_and(|d| d == value) {
+            return Ok(());
+        }
+    }
+    Err(SignatureError::SigningCertificateMismatch)
 }
 
 /// A verified signature.
@@ -204,6 +278,7 @@ pub fn verify(
 
     let mut whole = false;
     let mut count = 0usize;
+    let mut covered = Vec::new();
     for reference in signed_info
         .children()
         .filter(|c| c.is_element() && c.has_tag_name((DSIG_NS, "Reference")))
@@ -250,6 +325,7 @@ pub fn verify(
                 .strip_prefix('#')
                 .ok_or_else(|| SignatureError::BadReference(uri.to_owned()))?;
             let target = by_id(doc, id)?;
+            covered.push(target.id());
             if target == root && enveloped {
                 whole = true;
             }
@@ -283,6 +359,7 @@ pub fn verify(
         .and_then(b64)
         .ok_or(SignatureError::Missing("signing certificate"))?;
     let cert = Certificate::from_der(&cert_der).map_err(|_| SignatureError::BadCertificate)?;
+    check_signing_certificate(signature, &covered, &cert_der)?;
     let message = c14n::subtree(signed_info, None, si_method);
     let value = if ecdsa {
         ecdsa_raw_to_der(&value).ok_or(SignatureError::BadSignature)?

@@ -47,6 +47,9 @@ pub struct ListReport {
     pub list: Option<Arc<TrustedList>>,
     /// Why the list is not used; `None` when it is.
     pub refused: Option<Words>,
+    /// The certificate (DER) whose signature on the list verified; `None` when the
+    /// signature did not verify.
+    pub signer: Option<Vec<u8>>,
 }
 
 impl ListReport {
@@ -66,6 +69,37 @@ pub struct Anchor {
     pub certificate: Arc<Certificate>,
     /// Territory of the list it comes from.
     pub territory: String,
+    /// When the service was in a positive status (granted, accredited, under supervision):
+    /// start, and end (`None`: still so), oldest first, merged.
+    pub trusted: Vec<(OffsetDateTime, Option<OffsetDateTime>)>,
+}
+
+impl Anchor {
+    /// Whether the anchor holds at `at`: its service was in a positive status then.
+    pub fn is_trusted_at(&self, at: OffsetDateTime) -> bool {
+        self.trusted
+            .iter()
+            .any(|(start, end)| *start <= at && end.is_none_or(|e| at < e))
+    }
+}
+
+/// The times `service` was in a positive status: each period runs from its start to the
+/// next period's start; adjacent positive periods are merged.
+fn positive_intervals(service: &Service) -> Vec<(OffsetDateTime, Option<OffsetDateTime>)> {
+    let mut periods: Vec<&crate::model::ServicePeriod> = service.periods.iter().collect();
+    periods.sort_by_key(|p| p.start);
+    let mut out: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = Vec::new();
+    for (i, p) in periods.iter().enumerate() {
+        let end = periods.get(i + 1).map(|n| n.start);
+        if !status::is_positive(&p.status) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if last.1 == Some(p.start) => last.1 = end,
+            _ => out.push((p.start, end)),
+        }
+    }
+    out
 }
 
 /// The outcome of evaluating the trusted lists given.
@@ -159,6 +193,10 @@ fn signature_refusal(e: &dsig::SignatureError) -> Words {
             "la firma dell'elenco non è valida: l'elenco è stato modificato dopo la firma",
             "the list's signature is not valid: the list was changed after it was signed",
         ),
+        E::SigningCertificateMismatch => Words::new(
+            "la firma dell'elenco non è valida: il certificato di firma non è quello indicato nelle proprietà firmate",
+            "the list's signature is not valid: the signing certificate is not the one its signed properties name",
+        ),
         other => Words::new(
             format!("la firma dell'elenco non può essere verificata ({other})"),
             format!("the list's signature cannot be verified ({other})"),
@@ -226,6 +264,7 @@ impl TrustedListSet {
                 sha256: p.sha256,
                 list: p.list,
                 refused: refusal,
+                signer: p.signer.ok(),
             });
         }
         set
@@ -236,12 +275,10 @@ impl TrustedListSet {
         for (pi, provider) in list.providers.iter().enumerate() {
             for (si, service) in provider.services.iter().enumerate() {
                 self.services.push((Arc::clone(list), pi, si));
-                // A service that was never in a positive status gives no trust.
-                if !service
-                    .periods
-                    .iter()
-                    .any(|p| status::is_positive(&p.status))
-                {
+                // A service that was never in a positive status gives no trust; one that
+                // was, only for the times it was (checked at the validation time).
+                let trusted = positive_intervals(service);
+                if trusted.is_empty() {
                     continue;
                 }
                 let Some(cur) = service.current() else {
@@ -264,6 +301,7 @@ impl TrustedListSet {
                         Ok(c) => target.push(Anchor {
                             certificate: Arc::new(c),
                             territory: list.territory.clone(),
+                            trusted: trusted.clone(),
                         }),
                         // Not strict DER (e.g. a default value encoded): path building
                         // cannot use it, so it gives no anchor.
@@ -287,15 +325,30 @@ impl TrustedListSet {
     }
 
     /// Trust anchors for signatures: CA/QC and CA/PKC services of the lists used that were
-    /// in a positive status (granted, accredited, under supervision) at some time; whether
-    /// they were so when a certificate was issued is part of [`Self::qualified_status`].
+    /// in a positive status (granted, accredited, under supervision) at some time, each
+    /// with the times it was ([`Anchor::is_trusted_at`]); whether they were so when a
+    /// certificate was issued is part of [`Self::qualified_status`].
     pub fn signature_anchors(&self) -> &[Anchor] {
         &self.signature_anchors
+    }
+
+    /// The signature anchors that hold at `at` (the validation time of a path).
+    pub fn signature_anchors_at(&self, at: OffsetDateTime) -> impl Iterator<Item = &Anchor> {
+        self.signature_anchors
+            .iter()
+            .filter(move |a| a.is_trusted_at(at))
     }
 
     /// Trust anchors for timestamps: TSA/QTST and TSA services.
     pub fn timestamp_anchors(&self) -> &[Anchor] {
         &self.timestamp_anchors
+    }
+
+    /// The timestamp anchors that hold at `at`.
+    pub fn timestamp_anchors_at(&self, at: OffsetDateTime) -> impl Iterator<Item = &Anchor> {
+        self.timestamp_anchors
+            .iter()
+            .filter(move |a| a.is_trusted_at(at))
     }
 
     /// The qualified status of the certificate `der` (a signer's), from its QC statements

@@ -215,3 +215,72 @@ fn fuzz_corpus_replays_without_panic() {
     }
     assert!(n >= 3);
 }
+
+#[test]
+fn ca_anchor_holds_only_while_its_service_was_accredited_or_granted() {
+    use time::macros::datetime;
+    let s = set();
+    let ca = fixture("ca.der");
+    let anchor = s
+        .signature_anchors()
+        .iter()
+        .find(|a| a.certificate.der() == ca)
+        .unwrap();
+    // accredited 2015-01-01, granted 2016-07-01, withdrawn 2021-01-01: one interval.
+    assert_eq!(
+        anchor.trusted,
+        vec![(
+            datetime!(2015-01-01 0:00 UTC),
+            Some(datetime!(2021-01-01 0:00 UTC))
+        )]
+    );
+    let has_ca = |at| {
+        s.signature_anchors_at(at)
+            .any(|a| a.certificate.der() == ca)
+    };
+    assert!(has_ca(datetime!(2020-12-31 23:59:59 UTC)));
+    assert!(has_ca(datetime!(2015-01-01 0:00 UTC)));
+    assert!(!has_ca(datetime!(2021-01-01 0:00 UTC)));
+    assert!(!has_ca(datetime!(2014-12-31 0:00 UTC)));
+    // The TSA service, granted since 2016 and never withdrawn, holds from then on.
+    let tsa = fixture("tsa.der");
+    let has_tsa = |at| {
+        s.timestamp_anchors_at(at)
+            .any(|a| a.certificate.der() == tsa)
+    };
+    assert!(has_tsa(datetime!(2030-01-01 0:00 UTC)));
+    assert!(!has_tsa(datetime!(2016-06-30 0:00 UTC)));
+}
+
+#[test]
+fn mini_list_signing_certificate_digest_of_other_certificate_is_refused() {
+    let list = fixture("mini-tsl-it-other-signing-cert.xml");
+    let doc = parse::parse_xml(&list).unwrap();
+    assert_eq!(
+        dsig::verify(&doc, &Crypto).unwrap_err(),
+        dsig::SignatureError::SigningCertificateMismatch
+    );
+    let set = TrustedListSet::evaluate(&[&fixture("mini-lotl.xml"), &list], &Crypto);
+    let why = set.reports()[1].refused.as_ref().unwrap();
+    assert!(
+        why.en.contains("signing certificate is not the one"),
+        "{}",
+        why.en
+    );
+}
+
+#[test]
+fn mini_list_signed_properties_outside_the_signature_are_refused() {
+    // The SignedProperties reference removed: the SigningCertificate is then unsigned.
+    let text = String::from_utf8(fixture("mini-tsl-it.xml")).unwrap();
+    let start = text.find("<ds:Reference Type=").unwrap();
+    let end = start + text[start..].find("</ds:Reference>").unwrap() + "</ds:Reference>".len();
+    let mut unsigned_props = text.clone();
+    unsigned_props.replace_range(start..end, "");
+    let doc = parse::parse_xml(unsigned_props.as_bytes()).unwrap();
+    // The SignedInfo changed, so the value fails too; the properties are checked first.
+    assert_eq!(
+        dsig::verify(&doc, &Crypto).unwrap_err(),
+        dsig::SignatureError::SigningCertificateMismatch
+    );
+}

@@ -35,7 +35,7 @@ use report::{
     ValidationTimeReport, Warning,
 };
 pub use report::{Indication, Lang, Report, SubIndication};
-pub use trust::TrustStore;
+pub use trust::{TrustOrigin, TrustStore};
 pub use validation::RevocationPolicy;
 
 /// Largest file accepted, in bytes.

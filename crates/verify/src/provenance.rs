@@ -72,6 +72,10 @@ pub struct TrustSource {
     /// Remarks: why a trusted list is not used, or that it is past its next update.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<crate::report::Bilingual>,
+    /// Where it came from (given for this check, the installed trust pack, shipped with
+    /// the application); absent when the caller did not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<crate::trust::TrustOrigin>,
 }
 
 /// Bytes of a trusted list searched for its header fields (they come first in the file).
@@ -120,6 +124,7 @@ fn trusted_list_source(bytes: &[u8]) -> TrustSource {
         issued: element_text(&text, "ListIssueDateTime").and_then(parse_xml_time),
         next_update,
         notes: Vec::new(),
+        origin: None,
     }
 }
 
@@ -157,6 +162,7 @@ fn evaluated_list_source(
         issued: list.map(|l| UtcTime(l.issued)),
         next_update: list.and_then(|l| l.next_update).map(UtcTime),
         notes,
+        origin: None,
     }
 }
 
@@ -184,6 +190,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: x509_time(&validity.not_before),
             next_update: x509_time(&validity.not_after),
             notes: Vec::new(),
+            origin: None,
         });
     }
     for c in store.crls() {
@@ -195,6 +202,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: None,
             next_update: None,
             notes: Vec::new(),
+            origin: None,
         });
     }
     match store.trusted_list_set() {
@@ -218,7 +226,11 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: Some(UtcTime(r.produced_at())),
             next_update: None,
             notes: Vec::new(),
+            origin: None,
         });
+    }
+    for src in &mut out {
+        src.origin = store.origin(&src.sha256).cloned();
     }
     out
 }

@@ -27,6 +27,50 @@ pub enum TrustKind {
     OcspResponse,
 }
 
+/// Where a piece of trust material came from, as the report header says it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrustOrigin {
+    /// Given by the user for this check (`--trust`, or picked in the app).
+    Given {
+        /// The file it was read from.
+        path: String,
+    },
+    /// The `trust` pack IT installed on this computer.
+    Pack {
+        /// The pack's version.
+        version: u64,
+        /// The file it was read from.
+        path: String,
+    },
+    /// Shipped with the application (`resources/trust/`).
+    Bundled {
+        /// The file it was read from.
+        path: String,
+    },
+}
+
+impl TrustOrigin {
+    /// In plain words, Italian and English.
+    pub fn words(&self) -> (String, String) {
+        match self {
+            TrustOrigin::Given { path } => (
+                format!("indicato per questa verifica ({path})"),
+                format!("given for this check ({path})"),
+            ),
+            TrustOrigin::Pack { version, path } => (
+                format!("pacchetto «trust» installato, versione {version} ({path})"),
+                format!("installed “trust” pack, version {version} ({path})"),
+            ),
+            TrustOrigin::Bundled { path } => (
+                format!("fornito con l'applicazione ({path})"),
+                format!("shipped with the application ({path})"),
+            ),
+        }
+    }
+}
+
 /// Why trust material was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -50,6 +94,8 @@ pub struct TrustStore {
     /// The trusted lists evaluated as a set; reset when a list is added.
     list_set: OnceLock<Arc<TrustedListSet>>,
     path_ocsp: Vec<Arc<lavoro_agile_pki::ocsp::OcspResponse>>,
+    /// Where each item came from, by the SHA-256 (lower-case hex) of its bytes.
+    origins: Vec<(String, TrustOrigin)>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -163,6 +209,52 @@ impl TrustStore {
         }
     }
 
+    /// [`Self::add_bytes`], remembering where the material came from: the report header
+    /// names the origin of each source.
+    pub fn add_bytes_from(
+        &mut self,
+        bytes: &[u8],
+        origin: TrustOrigin,
+    ) -> Result<TrustKind, TrustError> {
+        let before = (
+            self.anchors.len(),
+            self.crls.len(),
+            self.trusted_lists.len(),
+            self.path_ocsp.len(),
+        );
+        let kind = self.add_bytes(bytes)?;
+        let mut new: Vec<String> = Vec::new();
+        new.extend(self.anchors.iter().skip(before.0).map(|a| a.sha256_hex()));
+        new.extend(self.crls.iter().skip(before.1).map(|c| sha256_hex(c)));
+        new.extend(
+            self.trusted_lists
+                .iter()
+                .skip(before.2)
+                .map(|t| sha256_hex(t)),
+        );
+        new.extend(
+            self.path_ocsp
+                .iter()
+                .skip(before.3)
+                .map(|r| sha256_hex(r.der())),
+        );
+        for h in new {
+            if !self.origins.iter().any(|(k, _)| *k == h) {
+                self.origins.push((h, origin.clone()));
+            }
+        }
+        Ok(kind)
+    }
+
+    /// Where the item whose bytes have SHA-256 `sha256` (lower-case hex) came from, when
+    /// it was added with [`Self::add_bytes_from`].
+    pub fn origin(&self, sha256: &str) -> Option<&TrustOrigin> {
+        self.origins
+            .iter()
+            .find(|(k, _)| k == sha256)
+            .map(|(_, o)| o)
+    }
+
     /// Adds a certificate already decoded.
     pub fn add_anchor(&mut self, cert: CertificateInfo) {
         match lavoro_agile_pki::Certificate::from_der(cert.der()) {
@@ -241,6 +333,18 @@ impl TrustStore {
         });
         Some(Arc::clone(set))
     }
+}
+
+/// Evaluates trusted lists given together (signatures checked with this crate's
+/// cryptography, national lists vouched for by a LOTL of the set), as
+/// [`TrustStore::trusted_list_set`] does; for tools that check lists before shipping them.
+pub fn evaluate_trusted_lists(inputs: &[&[u8]]) -> TrustedListSet {
+    TrustedListSet::evaluate(inputs, &crate::validation::CadesCrypto)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -81,8 +81,10 @@ impl SignatureVerifier for CadesCrypto {
 #[derive(Debug, Clone, Default)]
 pub struct TrustContext {
     anchors: Vec<Arc<Certificate>>,
-    /// Anchors for timestamps only: the TSA services of the trusted lists used.
-    timestamp_anchors: Vec<Arc<Certificate>>,
+    /// The trusted lists used: their CA services are anchors for signatures, their TSA
+    /// services for timestamps, each only at the times the service was in a positive
+    /// status.
+    lists: Option<Arc<lavoro_agile_trustlist::TrustedListSet>>,
     intermediates: Vec<Arc<Certificate>>,
     crls: Vec<Arc<Crl>>,
     /// The batch's decoded certificates, CRLs and certificate/CRL signature checks.
@@ -118,23 +120,9 @@ impl TrustContext {
                 None => tracing::warn!("embedded CRL not decodable, not used for revocation"),
             }
         }
-        let mut anchors = trust.path_anchors().to_vec();
-        let mut timestamp_anchors = Vec::new();
-        if let Some(set) = trust.trusted_list_set() {
-            anchors.extend(
-                set.signature_anchors()
-                    .iter()
-                    .map(|a| Arc::clone(&a.certificate)),
-            );
-            timestamp_anchors.extend(
-                set.timestamp_anchors()
-                    .iter()
-                    .map(|a| Arc::clone(&a.certificate)),
-            );
-        }
         Self {
-            anchors,
-            timestamp_anchors,
+            anchors: trust.path_anchors().to_vec(),
+            lists: trust.trusted_list_set(),
             intermediates,
             crls: all_crls,
             cache,
@@ -260,7 +248,17 @@ impl TrustContext {
 
     /// Validates the path of `certificate` at `at`.
     pub fn validate(&self, certificate: &CertificateInfo, at: OffsetDateTime) -> PathResult {
-        self.validate_with(certificate, at, &self.anchors)
+        match &self.lists {
+            None => self.validate_with(certificate, at, &self.anchors),
+            Some(set) => {
+                let mut anchors = self.anchors.clone();
+                anchors.extend(
+                    set.signature_anchors_at(at)
+                        .map(|a| Arc::clone(&a.certificate)),
+                );
+                self.validate_with(certificate, at, &anchors)
+            }
+        }
     }
 
     /// Validates the path of a timestamp's TSA `certificate` at `at`: the anchors for
@@ -270,11 +268,15 @@ impl TrustContext {
         certificate: &CertificateInfo,
         at: OffsetDateTime,
     ) -> PathResult {
-        if self.timestamp_anchors.is_empty() {
+        let Some(set) = &self.lists else {
             return self.validate(certificate, at);
-        }
+        };
         let mut anchors = self.anchors.clone();
-        anchors.extend(self.timestamp_anchors.iter().cloned());
+        anchors.extend(
+            set.signature_anchors_at(at)
+                .chain(set.timestamp_anchors_at(at))
+                .map(|a| Arc::clone(&a.certificate)),
+        );
         self.validate_with(certificate, at, &anchors)
     }
 

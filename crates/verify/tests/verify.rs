@@ -498,3 +498,29 @@ fn chain_check_names_the_path_from_signer_to_anchor() {
         c.detail.en
     );
 }
+
+/// The mini trusted lists of `lavoro-agile-trustlist` (CA/QC service accredited 2015,
+/// granted 2016, withdrawn 2021-01-01): the CA is an anchor for paths validated while the
+/// service was granted, and not after its withdrawal.
+#[test]
+fn trusted_list_anchor_applies_only_while_service_granted() {
+    use lavoro_agile_pki::path::Failure;
+    use lavoro_agile_verify::validation::TrustContext;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../trustlist/tests/fixtures");
+    let mut trust = TrustStore::new();
+    for f in ["mini-lotl.xml", "mini-tsl-it.xml"] {
+        trust
+            .add_bytes(&std::fs::read(dir.join(f)).unwrap())
+            .unwrap();
+    }
+    let user = lavoro_agile_cades::cert::CertificateInfo::from_bytes(
+        &std::fs::read(dir.join("user-qes.der")).unwrap(),
+    )
+    .unwrap();
+    let ctx = TrustContext::new(&trust, &[], &[]);
+    let granted = ctx.validate(&user, datetime!(2020-06-01 12:00 UTC));
+    assert_ne!(granted.failure, Some(Failure::NoChain), "{granted:?}");
+    assert!(!granted.path.is_empty());
+    let withdrawn = ctx.validate(&user, datetime!(2021-06-01 12:00 UTC));
+    assert_eq!(withdrawn.failure, Some(Failure::NoChain), "{withdrawn:?}");
+}

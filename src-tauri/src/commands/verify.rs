@@ -12,9 +12,9 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use lavoro_agile_api::error::ErrorPayload;
-use lavoro_agile_api::packs::{self, Kind};
 use lavoro_agile_api::report as report_api;
 use lavoro_agile_api::settings::Language;
+use lavoro_agile_api::trust as trust_api;
 use lavoro_agile_api::verify::{
     self as api, ContentRisk, FileInput, FileReport, FileVerdict, Options, RevocationPolicy,
     TrustStore, ValidationTime,
@@ -208,20 +208,13 @@ fn validation_time(at: &AtChoice, l: Language) -> Result<ValidationTime, ErrorPa
     })
 }
 
-/// The trust material: what the application bundles (`resources/trust/`, when present)
-/// and the trust pack IT installed. Unreadable material is logged and left out.
+/// The trust material: the default trust of this installation (the trust pack IT
+/// installed and the application's `resources/trust/`), loaded by the same function the
+/// CLI uses. Unreadable material is logged and left out.
 pub(crate) fn load_trust(app: &AppHandle, state: &AppState) -> TrustStore {
-    let mut paths = Vec::new();
-    if let Ok(dir) = app.path().resource_dir() {
-        let bundled = dir.join("trust");
-        if bundled.is_dir() {
-            paths.push(bundled);
-        }
-    }
-    if let Some(dir) = packs::content_dir(&state.packs, Kind::Trust) {
-        paths.push(dir);
-    }
-    match api::load_trust(&paths) {
+    let resources = app.path().resource_dir().ok();
+    let default = trust_api::DefaultTrust::locate(&state.packs, resources.as_deref());
+    match trust_api::load(&[], Some(&default)) {
         Ok(store) => store,
         Err(e) => {
             tracing::warn!(error = %e, "trust material unreadable; checking without it");
