@@ -13,6 +13,7 @@ pub mod error;
 mod json_file;
 pub mod logging;
 pub mod packs;
+pub mod online;
 pub mod paths;
 pub mod portal;
 pub mod preview;

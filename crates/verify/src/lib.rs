@@ -18,6 +18,7 @@ pub mod provenance;
 pub mod render;
 pub mod report;
 mod streaming;
+pub mod online;
 pub mod trust;
 pub mod validation;
 

@@ -72,6 +72,20 @@ pub struct TrustSource {
     /// Remarks: why a trusted list is not used, or that it is past its next update.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<crate::report::Bilingual>,
+    /// For revocation data fetched online (`--online`): where from and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<OnlineOrigin>,
+}
+
+/// Where and when revocation data was fetched online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnlineOrigin {
+    /// The URL (a CRL distribution point or an OCSP responder).
+    pub url: String,
+    /// When it was downloaded.
+    pub fetched_at: UtcTime,
+    /// Whether this check took it from the local cache of earlier downloads.
+    pub from_cache: bool,
 }
 
 /// Bytes of a trusted list searched for its header fields (they come first in the file).
@@ -120,6 +134,7 @@ fn trusted_list_source(bytes: &[u8]) -> TrustSource {
         issued: element_text(&text, "ListIssueDateTime").and_then(parse_xml_time),
         next_update,
         notes: Vec::new(),
+        online: None,
     }
 }
 
@@ -157,6 +172,7 @@ fn evaluated_list_source(
         issued: list.map(|l| UtcTime(l.issued)),
         next_update: list.and_then(|l| l.next_update).map(UtcTime),
         notes,
+        online: None,
     }
 }
 
@@ -184,6 +200,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: x509_time(&validity.not_before),
             next_update: x509_time(&validity.not_after),
             notes: Vec::new(),
+            online: None,
         });
     }
     for c in store.crls() {
@@ -195,6 +212,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: None,
             next_update: None,
             notes: Vec::new(),
+            online: None,
         });
     }
     match store.trusted_list_set() {
@@ -209,6 +227,27 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             }
         }
     }
+    if let Some(online) = store.online() {
+        for f in online.records() {
+            out.push(TrustSource {
+                kind: match f.kind {
+                    crate::online::FetchKind::Crl => SourceKind::Crl,
+                    crate::online::FetchKind::Ocsp => SourceKind::Ocsp,
+                },
+                name: Some(f.url.clone()),
+                sha256: f.sha256,
+                sequence_number: None,
+                issued: None,
+                next_update: None,
+                notes: Vec::new(),
+                online: Some(OnlineOrigin {
+                    url: f.url,
+                    fetched_at: UtcTime(f.fetched_at),
+                    from_cache: f.from_cache,
+                }),
+            });
+        }
+    }
     for r in store.path_ocsp() {
         out.push(TrustSource {
             kind: SourceKind::Ocsp,
@@ -218,6 +257,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             issued: Some(UtcTime(r.produced_at())),
             next_update: None,
             notes: Vec::new(),
+            online: None,
         });
     }
     out
