@@ -36,10 +36,10 @@ pub const SHORT_TTL: Duration = Duration::from_secs(5 * 60);
 pub const MAX_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Time to connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Longest wait for any single read (a server that accepts and stays silent).
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time for a whole request (a 10 MiB CRL on a slow line).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Time for a whole OCSP exchange (a server that accepts and stays silent ends here).
+const OCSP_TIMEOUT: Duration = Duration::from_secs(15);
+/// Time for a whole CRL download (10 MiB on a slow line).
+const CRL_TIMEOUT: Duration = Duration::from_secs(60);
 /// First line of a cache file.
 const MAGIC: &str = "lavoro-agile revocation cache 1";
 
@@ -47,7 +47,6 @@ const MAGIC: &str = "lavoro-agile revocation cache 1";
 pub struct HttpRevocationFetcher {
     env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
     cache: Option<PathBuf>,
-    request_timeout: Duration,
 }
 
 impl HttpRevocationFetcher {
@@ -56,7 +55,6 @@ impl HttpRevocationFetcher {
         Self {
             env: Box::new(|name| std::env::var(name).ok()),
             cache: None,
-            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -66,7 +64,7 @@ impl HttpRevocationFetcher {
         self
     }
 
-    fn agent(&self, url: &str) -> Result<ureq::Agent, FetchError> {
+    fn agent(&self, url: &str, timeout: Duration) -> Result<ureq::Agent, FetchError> {
         let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
         let https = lower.starts_with("https://");
         if !https && !lower.starts_with("http://") {
@@ -76,8 +74,8 @@ impl HttpRevocationFetcher {
         }
         let mut builder = ureq::AgentBuilder::new()
             .timeout_connect(CONNECT_TIMEOUT)
-            .timeout_read(READ_TIMEOUT)
-            .timeout(self.request_timeout)
+            // The whole request, reads included (ureq lets it override per-read timeouts).
+            .timeout(timeout)
             .https_only(https)
             .redirects(3)
             .user_agent(concat!("lavoro-agile/", env!("CARGO_PKG_VERSION")));
@@ -168,7 +166,7 @@ impl RevocationFetcher for HttpRevocationFetcher {
         self.cached_or(
             &key,
             || {
-                let resp = Self::call(self.agent(url)?.get(url), None)?;
+                let resp = Self::call(self.agent(url, CRL_TIMEOUT)?.get(url), None)?;
                 Self::read_body(resp, MAX_CRL_BYTES)
             },
             // Only what decodes is kept, until its nextUpdate.
@@ -185,7 +183,7 @@ impl RevocationFetcher for HttpRevocationFetcher {
             &key,
             || {
                 let req = self
-                    .agent(url)?
+                    .agent(url, OCSP_TIMEOUT)?
                     .post(url)
                     .set("Content-Type", "application/ocsp-request")
                     .set("Accept", "application/ocsp-response");
