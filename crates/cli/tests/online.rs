@@ -467,3 +467,39 @@ fn delegated_responder_with_nocheck_is_not_checked() {
     );
     assert_eq!(signature(&v)["indication"], "TOTAL_PASSED", "{v:#}");
 }
+
+/// The timestamp of a standalone token over `good.txt`, verified offline.
+fn token_report(w: &World, token: &str) -> Value {
+    let content = w.pki("good.txt").to_string_lossy().into_owned();
+    let (v, err) = w.verify(token, &["--content", content.as_str()], &[]);
+    let t = v["files"][0]["timestamps"][0].clone();
+    assert!(t.is_object(), "{v:#}\n{err}");
+    t
+}
+
+fn check_outcome(t: &Value, name: &str) -> Value {
+    t["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| c["outcome"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn timestamp_signed_with_sha256_passes_the_algorithm_policy() {
+    let w = World::new();
+    let t = token_report(&w, "ts-sha256.tsr");
+    assert_eq!(t["indication"], "TOTAL_PASSED", "{t:#}");
+    assert_eq!(check_outcome(&t, "algorithms"), "passed");
+}
+
+#[test]
+fn timestamp_signed_with_sha1_fails_the_algorithm_policy() {
+    let w = World::new();
+    let t = token_report(&w, "ts-sha1.tsr");
+    assert_eq!(t["indication"], "INDETERMINATE", "{t:#}");
+    assert_eq!(t["subindication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{t:#}");
+    assert_eq!(check_outcome(&t, "algorithms"), "indeterminate");
+}
