@@ -148,10 +148,7 @@ impl HttpRevocationFetcher {
     }
 }
 
-fn keep_until(
-    now: OffsetDateTime,
-    next_update: Option<OffsetDateTime>,
-) -> Option<OffsetDateTime> {
+fn keep_until(now: OffsetDateTime, next_update: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
     let longest = now + MAX_KEEP;
     match next_update {
         Some(n) if n <= now => None,

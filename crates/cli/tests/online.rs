@@ -124,9 +124,12 @@ impl Responder {
 }
 
 fn answer(pki: &Path, req: &Request, stream: &mut TcpStream) {
-    let path = req.target.rsplit_once("//").map_or(req.target.as_str(), |(_, rest)| {
-        rest.find('/').map_or("/", |i| &rest[i..])
-    });
+    let path = req
+        .target
+        .rsplit_once("//")
+        .map_or(req.target.as_str(), |(_, rest)| {
+            rest.find('/').map_or("/", |i| &rest[i..])
+        });
     match (req.method.as_str(), path) {
         ("GET", "/ca.crl") => {
             let crl = std::fs::read(pki.join("ca.crl")).unwrap();
@@ -140,8 +143,21 @@ fn answer(pki: &Path, req: &Request, stream: &mut TcpStream) {
             let out = Command::new("openssl")
                 .current_dir(pki)
                 .args([
-                    "ocsp", "-index", "index.txt", "-CA", "ca.pem", "-rsigner", "ca.pem", "-rkey",
-                    "ca.key", "-reqin", "req.der", "-respout", "resp.der", "-nmin", "60",
+                    "ocsp",
+                    "-index",
+                    "index.txt",
+                    "-CA",
+                    "ca.pem",
+                    "-rsigner",
+                    "ca.pem",
+                    "-rkey",
+                    "ca.key",
+                    "-reqin",
+                    "req.der",
+                    "-respout",
+                    "resp.der",
+                    "-nmin",
+                    "60",
                 ])
                 .output()
                 .unwrap();
@@ -219,8 +235,8 @@ impl World {
         let silent_port = silent.local_addr().unwrap().port();
         std::mem::forget(silent);
         let pki = dir.path().join("pki");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/online/make_pki.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/online/make_pki.py");
         let out = Command::new("python3")
             .arg(script)
             .arg(&pki)
@@ -341,7 +357,11 @@ fn online_ocsp_unknown_is_try_later_with_the_reason() {
 fn online_crl_revoked_is_revoked_no_poe() {
     let w = World::new();
     let (v, err) = w.verify("crl.p7m", &["--online"], &[]);
-    assert_eq!(signature(&v)["subindication"], "REVOKED_NO_POE", "{v:#}\n{err}");
+    assert_eq!(
+        signature(&v)["subindication"],
+        "REVOKED_NO_POE",
+        "{v:#}\n{err}"
+    );
     let sources = online_sources(&v);
     assert_eq!(sources.len(), 1, "{v:#}");
     assert_eq!(sources[0]["kind"], "crl");
@@ -370,7 +390,10 @@ fn online_server_silent_times_out_as_try_later() {
     eprintln!("silent server: verdict after {:?}", started.elapsed());
     assert_eq!(signature(&v)["subindication"], "TRY_LATER", "{v:#}\n{err}");
     let msg = revocation_check(&v)["detail"]["en"].as_str().unwrap();
-    assert!(msg.contains("timed out") || msg.contains("Timed out"), "{msg}");
+    assert!(
+        msg.contains("timed out") || msg.contains("Timed out"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -380,7 +403,11 @@ fn online_second_run_uses_the_cache_when_the_server_is_gone() {
     assert_eq!(signature(&first)["indication"], "TOTAL_PASSED", "{first:#}");
     w.responder.stop();
     let (second, err) = w.verify("good.p7m", &["--online"], &[]);
-    assert_eq!(signature(&second)["indication"], "TOTAL_PASSED", "{second:#}\n{err}");
+    assert_eq!(
+        signature(&second)["indication"],
+        "TOTAL_PASSED",
+        "{second:#}\n{err}"
+    );
     let sources = online_sources(&second);
     assert_eq!(sources[0]["online"]["from_cache"], true, "{second:#}");
     assert_eq!(
@@ -407,7 +434,10 @@ fn online_proxy_excluded_by_no_proxy_is_not_used() {
     let (v, _) = w.verify(
         "proxied.p7m",
         &["--online"],
-        &[("http_proxy", &proxy.url), ("no_proxy", "lavoro-agile.invalid")],
+        &[
+            ("http_proxy", &proxy.url),
+            ("no_proxy", "lavoro-agile.invalid"),
+        ],
     );
     // Direct, the test host name does not resolve.
     assert_eq!(signature(&v)["subindication"], "TRY_LATER", "{v:#}");
@@ -463,7 +493,10 @@ fn delegated_responder_with_nocheck_is_not_checked() {
     let w = World::new();
     let v = with_responses(
         &w,
-        &["good-by-delegate-nocheck.ocsp", "responder-nocheck-status.ocsp"],
+        &[
+            "good-by-delegate-nocheck.ocsp",
+            "responder-nocheck-status.ocsp",
+        ],
     );
     assert_eq!(signature(&v)["indication"], "TOTAL_PASSED", "{v:#}");
 }
@@ -500,6 +533,9 @@ fn timestamp_signed_with_sha1_fails_the_algorithm_policy() {
     let w = World::new();
     let t = token_report(&w, "ts-sha1.tsr");
     assert_eq!(t["indication"], "INDETERMINATE", "{t:#}");
-    assert_eq!(t["subindication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{t:#}");
+    assert_eq!(
+        t["subindication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+        "{t:#}"
+    );
     assert_eq!(check_outcome(&t, "algorithms"), "indeterminate");
 }

@@ -13,12 +13,12 @@
 #![warn(missing_docs)]
 
 pub mod assess;
+pub mod online;
 pub mod pdf;
 pub mod provenance;
 pub mod render;
 pub mod report;
 mod streaming;
-pub mod online;
 pub mod trust;
 pub mod validation;
 

@@ -276,7 +276,11 @@ impl TrustContext {
     /// was revoked when the response was produced, by the CRLs of `issuer` in hand or an
     /// OCSP response `issuer` signed itself (no further delegation is followed). `None`
     /// when nothing says so, including when there is no material about it.
-    fn responder_revoked(&self, response: &OcspResponse, issuer: &Arc<Certificate>) -> Option<String> {
+    fn responder_revoked(
+        &self,
+        response: &OcspResponse,
+        issuer: &Arc<Certificate>,
+    ) -> Option<String> {
         let delegate = Arc::new(response.signer_certificate()?.clone());
         let produced = response.produced_at();
         let anchors = [Arc::clone(issuer)];
