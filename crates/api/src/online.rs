@@ -43,9 +43,12 @@ const CRL_TIMEOUT: Duration = Duration::from_secs(60);
 /// First line of a cache file.
 const MAGIC: &str = "lavoro-agile revocation cache 1";
 
+/// Reads an environment variable (the process environment, or a test's).
+type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// The HTTP fetcher, with an optional disk cache.
 pub struct HttpRevocationFetcher {
-    env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    env: EnvLookup,
     cache: Option<PathBuf>,
 }
 
