@@ -614,19 +614,23 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
         }
     }
     // Each certificate without a status, with the reason when it is more than "no data"
-    // (an unusable response, a failed download).
-    let unknown: Vec<String> = p
-        .path
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| match &l.revocation {
+    // (an unusable response, a failed download). The reasons are technical and in
+    // English; the Italian text says so.
+    let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_it: Vec<String> = Vec::new();
+    for (i, l) in p.path.iter().enumerate() {
+        match &l.revocation {
             Some(Revocation::Unknown(Unknown::Unusable(why))) => {
-                Some(format!("{} ({why})", label(i)))
+                unknown.push(format!("{} ({why})", label(i)));
+                unknown_it.push(format!("{} (dettaglio tecnico: {why})", label(i)));
             }
-            Some(Revocation::Unknown(_)) => Some(label(i)),
-            _ => None,
-        })
-        .collect();
+            Some(Revocation::Unknown(_)) => {
+                unknown.push(label(i));
+                unknown_it.push(label(i));
+            }
+            _ => {}
+        }
+    }
     if unknown.is_empty() {
         return (
             check(
@@ -640,13 +644,14 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
         );
     }
     let list = unknown.join(", ");
+    let list_it = unknown_it.join(", ");
     match policy {
         RevocationPolicy::Required => (
             check(
                 "revocation",
                 Outcome::Indeterminate,
                 Some(SubIndication::TryLater),
-                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
+                format!("Lo stato di revoca non è disponibile per: {list_it}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
                 format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) or OCSP response is needed."),
             ),
             warnings,
@@ -655,7 +660,7 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
             warnings.push(Warning {
                 code: "revocation_not_checked",
                 message: Bilingual::new(
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}. Il certificato potrebbe essere stato revocato."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list_it}. Il certificato potrebbe essere stato revocato."),
                     format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}. The certificate may have been revoked."),
                 ),
             });
@@ -664,7 +669,7 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                     "revocation",
                     Outcome::Skipped,
                     None,
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list_it}."),
                     format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}."),
                 ),
                 warnings,
