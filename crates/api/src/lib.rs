@@ -12,6 +12,7 @@ pub mod app_update;
 pub mod error;
 mod json_file;
 pub mod logging;
+pub mod online;
 pub mod packs;
 pub mod paths;
 pub mod portal;

@@ -90,6 +90,13 @@ pub struct VerifyArgs {
     /// ("revoca non verificata") when not.
     #[arg(long)]
     require_revocation: bool,
+    /// Check revocation online: download the CRLs and OCSP responses the certificates point
+    /// at (http/https only; the http_proxy/https_proxy/no_proxy variables are honoured;
+    /// answers are cached under the user's cache folder until their next update) when the
+    /// file and --trust carry none. A certificate whose status still cannot be established
+    /// makes the signature INDETERMINATE/TRY_LATER. Default: offline, nothing is downloaded.
+    #[arg(long)]
+    online: bool,
     /// The signed content of a detached signature (only with a single FILE).
     #[arg(long, value_name = "FILE")]
     content: Option<PathBuf>,
@@ -183,10 +190,13 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     } else {
         Some(default_trust())
     };
-    let trust = match trust_api::load(&args.trust, default.as_ref()) {
+    let mut trust = match trust_api::load(&args.trust, default.as_ref()) {
         Ok(t) => t,
         Err(e) => return usage(&e.to_string()),
     };
+    if args.online {
+        lavoro_agile_api::online::enable(&mut trust, lavoro_agile_api::online::default_cache_dir());
+    }
     let now = args.report_time.unwrap_or_else(OffsetDateTime::now_utc);
     let at = match args.at {
         None => ValidationTime::Now,
@@ -198,7 +208,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         at,
         now,
         keep_content: args.extract.is_some(),
-        revocation: if args.require_revocation {
+        revocation: if args.require_revocation || args.online {
             RevocationPolicy::Required
         } else {
             RevocationPolicy::IfAvailable

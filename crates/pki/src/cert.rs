@@ -3,6 +3,8 @@
 use der::{Decode, Encode};
 use sha2::Digest;
 use time::OffsetDateTime;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
     KeyUsages, SubjectKeyIdentifier,
@@ -29,6 +31,19 @@ const UNDERSTOOD_EXTENSIONS: [&str; 14] = [
     "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
     "1.3.6.1.5.5.7.1.3", // qcStatements
 ];
+
+/// Revocation URLs kept per certificate, at most.
+const MAX_URLS: usize = 8;
+
+/// A GeneralName that is an `http://` or `https://` URI (scheme compared without case).
+fn http_uri(name: &GeneralName) -> Option<String> {
+    let GeneralName::UniformResourceIdentifier(uri) = name else {
+        return None;
+    };
+    let s = uri.as_str();
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| s.to_owned())
+}
 
 /// id-etsi-qcs-QcCompliance (ETSI EN 319 412-5).
 const QC_COMPLIANCE: [u8; 8] = [0x06, 0x06, 0x04, 0x00, 0x8e, 0x46, 0x01, 0x01];
@@ -344,6 +359,50 @@ impl Certificate {
             .subject_public_key_info
             .subject_public_key
             .raw_bytes()
+    }
+
+    /// The `http://` and `https://` URIs of the cRLDistributionPoints extension (full names
+    /// only; relative names and other schemes such as `ldap://` are left out), at most 8.
+    pub fn crl_urls(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for ext in self.cert.tbs_certificate.extensions.iter().flatten() {
+            if ext.extn_id.to_string() != "2.5.29.31" {
+                continue;
+            }
+            let Ok(points) = CrlDistributionPoints::from_der(ext.extn_value.as_bytes()) else {
+                continue;
+            };
+            for p in &points.0 {
+                if let Some(DistributionPointName::FullName(names)) = &p.distribution_point {
+                    out.extend(names.iter().filter_map(http_uri));
+                }
+            }
+        }
+        out.truncate(MAX_URLS);
+        out
+    }
+
+    /// The `http://` and `https://` OCSP responder URIs of the authorityInfoAccess
+    /// extension (id-ad-ocsp), at most 8.
+    pub fn ocsp_urls(&self) -> Vec<String> {
+        const ID_AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+        let mut out = Vec::new();
+        for ext in self.cert.tbs_certificate.extensions.iter().flatten() {
+            if ext.extn_id.to_string() != "1.3.6.1.5.5.7.1.1" {
+                continue;
+            }
+            let Ok(aia) = AuthorityInfoAccessSyntax::from_der(ext.extn_value.as_bytes()) else {
+                continue;
+            };
+            out.extend(
+                aia.0
+                    .iter()
+                    .filter(|d| d.access_method.to_string() == ID_AD_OCSP)
+                    .filter_map(|d| http_uri(&d.access_location)),
+            );
+        }
+        out.truncate(MAX_URLS);
+        out
     }
 
     /// Whether an extension with this OID is present.

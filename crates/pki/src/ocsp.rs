@@ -6,7 +6,8 @@
 //! certificate's issuer itself, or a delegated responder whose certificate the issuer
 //! signed with the id-kp-OCSPSigning purpose (RFC 6960 4.2.2.2). A delegated responder
 //! with id-pkix-ocsp-nocheck needs no revocation check of its own; without it, its status
-//! is not checked here either (this crate does not recurse), which the caller may report.
+//! is not checked here (this crate does not recurse): the caller checks it with
+//! [`OcspResponse::signer_certificate`] and the material it has.
 //!
 //! Fetching responses over the network is not this crate's job.
 
@@ -253,6 +254,12 @@ impl OcspResponse {
         self.produced_at
     }
 
+    /// The earliest nextUpdate of its single responses (`None` when none gives one): how
+    /// long the response may be kept.
+    pub fn next_update(&self) -> Option<OffsetDateTime> {
+        self.responses.iter().filter_map(|r| r.next_update).min()
+    }
+
     /// The single response about `cert`, issued by `issuer`, if the response has one.
     pub fn response_for(
         &self,
@@ -286,6 +293,12 @@ impl OcspResponse {
             tbs,
             &self.signature,
         ) == Verification::Valid
+    }
+
+    /// The certificate carried in the response that signed it (a delegated responder's),
+    /// when there is one.
+    pub fn signer_certificate(&self) -> Option<&Certificate> {
+        self.certificates.iter().find(|c| self.signed_by(c))
     }
 
     /// Who may speak for certificates of `issuer` and signed this response, at time `t`:
@@ -363,4 +376,63 @@ pub(crate) fn fuzz(data: &[u8]) {
         let _ = r.produced_at();
         let _ = r.der().len();
     }
+}
+
+/// One DER element: tag, definite length, content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = Vec::with_capacity(len + 6);
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u64).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or_default();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The DER of an `OCSPRequest` (RFC 6960 4.1.1) asking about `cert`, issued by `issuer`:
+/// one request, unsigned, no nonce, its CertID hashed with SHA-1 as responders expect
+/// (RFC 5019 2.1.1).
+///
+/// ```text
+/// OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature [0] EXPLICIT ... OPTIONAL }
+/// TBSRequest  ::= SEQUENCE { version [0] EXPLICIT Version DEFAULT v1,
+///                            requestorName [1] EXPLICIT GeneralName OPTIONAL,
+///                            requestList SEQUENCE OF Request,
+///                            requestExtensions [2] EXPLICIT Extensions OPTIONAL }
+/// Request     ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] ... OPTIONAL }
+/// CertID      ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier,
+///                            issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING,
+///                            serialNumber CertificateSerialNumber }
+/// ```
+///
+/// Without a nonce a responder may answer from a precomputed response, and a cached answer
+/// stays usable: freshness is judged from thisUpdate/nextUpdate like for a CRL.
+pub fn request_der(cert: &Certificate, issuer: &Certificate) -> Vec<u8> {
+    // sha1 with NULL parameters.
+    const SHA1_ALG: [u8; 11] = [
+        0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00,
+    ];
+    let name_hash = sha1::Sha1::digest(issuer.subject_der());
+    let key_hash = sha1::Sha1::digest(issuer.public_key_bits());
+    // A positive INTEGER: a leading zero when the first bit is set (serial() drops zeros).
+    let mut serial = Vec::with_capacity(cert.serial().len() + 1);
+    if cert.serial().first().is_none_or(|b| b & 0x80 != 0) {
+        serial.push(0);
+    }
+    serial.extend_from_slice(cert.serial());
+    let mut cert_id = SHA1_ALG.to_vec();
+    cert_id.extend(tlv(0x04, &name_hash));
+    cert_id.extend(tlv(0x04, &key_hash));
+    cert_id.extend(tlv(0x02, &serial));
+    let request = tlv(0x30, &tlv(0x30, &cert_id));
+    let request_list = tlv(0x30, &request);
+    let tbs_request = tlv(0x30, &request_list);
+    tlv(0x30, &tbs_request)
 }

@@ -14,6 +14,7 @@
 
 mod archive_chain;
 pub mod assess;
+pub mod online;
 pub mod pdf;
 pub mod provenance;
 pub mod render;

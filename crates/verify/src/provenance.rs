@@ -76,6 +76,20 @@ pub struct TrustSource {
     /// the application); absent when the caller did not say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<crate::trust::TrustOrigin>,
+    /// For revocation data fetched online (`--online`): where from and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<OnlineOrigin>,
+}
+
+/// Where and when revocation data was fetched online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnlineOrigin {
+    /// The URL (a CRL distribution point or an OCSP responder).
+    pub url: String,
+    /// When it was downloaded.
+    pub fetched_at: UtcTime,
+    /// Whether this check took it from the local cache of earlier downloads.
+    pub from_cache: bool,
 }
 
 /// Bytes of a trusted list searched for its header fields (they come first in the file).
@@ -125,6 +139,7 @@ fn trusted_list_source(bytes: &[u8]) -> TrustSource {
         next_update,
         notes: Vec::new(),
         origin: None,
+        online: None,
     }
 }
 
@@ -163,6 +178,7 @@ fn evaluated_list_source(
         next_update: list.and_then(|l| l.next_update).map(UtcTime),
         notes,
         origin: None,
+        online: None,
     }
 }
 
@@ -191,6 +207,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             next_update: x509_time(&validity.not_after),
             notes: Vec::new(),
             origin: None,
+            online: None,
         });
     }
     for c in store.crls() {
@@ -203,6 +220,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             next_update: None,
             notes: Vec::new(),
             origin: None,
+            online: None,
         });
     }
     match store.trusted_list_set() {
@@ -217,6 +235,27 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             }
         }
     }
+    if let Some(online) = store.online() {
+        for f in online.records() {
+            out.push(TrustSource {
+                kind: match f.kind {
+                    crate::online::FetchKind::Crl => SourceKind::Crl,
+                    crate::online::FetchKind::Ocsp => SourceKind::Ocsp,
+                },
+                name: Some(f.url.clone()),
+                sha256: f.sha256,
+                sequence_number: None,
+                issued: None,
+                next_update: None,
+                notes: Vec::new(),
+                online: Some(OnlineOrigin {
+                    url: f.url,
+                    fetched_at: UtcTime(f.fetched_at),
+                    from_cache: f.from_cache,
+                }),
+            });
+        }
+    }
     for r in store.path_ocsp() {
         out.push(TrustSource {
             kind: SourceKind::Ocsp,
@@ -227,6 +266,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
             next_update: None,
             notes: Vec::new(),
             origin: None,
+            online: None,
         });
     }
     for src in &mut out {

@@ -96,6 +96,8 @@ pub struct TrustStore {
     path_ocsp: Vec<Arc<lavoro_agile_pki::ocsp::OcspResponse>>,
     /// Where each item came from, by the SHA-256 (lower-case hex) of its bytes.
     origins: Vec<(String, TrustOrigin)>,
+    /// Online revocation checking (`--online`); shared by clones, like the cache.
+    online: Option<Arc<crate::online::Online>>,
 }
 
 fn pem_blocks(text: &[u8]) -> Vec<(String, Vec<u8>)> {
@@ -273,6 +275,17 @@ impl TrustStore {
             Err(_) => tracing::warn!("CRL not decodable, not used for revocation"),
         }
         self.crls.push(der);
+    }
+
+    /// Turns online revocation checking on: revocation data the documents and the store
+    /// lack is fetched through `online` (see [`crate::online`]). Off by default.
+    pub fn set_online(&mut self, online: crate::online::Online) {
+        self.online = Some(Arc::new(online));
+    }
+
+    /// Online revocation checking, when on.
+    pub fn online(&self) -> Option<&Arc<crate::online::Online>> {
+        self.online.as_ref()
     }
 
     /// The OCSP responses given (used for revocation like CRLs).

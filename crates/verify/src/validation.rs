@@ -15,7 +15,7 @@ use lavoro_agile_cades::cert::CertificateInfo;
 use lavoro_agile_cades::cms::AlgorithmIdentifier;
 use lavoro_agile_cades::crypto::{verify_signature, DigestAlgorithm, PublicKey, SignatureOutcome};
 use lavoro_agile_pki::cache::Cache;
-use lavoro_agile_pki::ocsp::{CertStatus, OcspResponse};
+use lavoro_agile_pki::ocsp::{CertStatus, OcspResponse, Responder};
 use lavoro_agile_pki::path::{self, Budget, Constraint, Failure, PathResult, Revocation, Unknown};
 use lavoro_agile_pki::policy::{AlgorithmPolicy, Judgement, Situation};
 use lavoro_agile_pki::{Certificate, Crl, PublicKeyRef, SignatureVerifier, Verification};
@@ -90,6 +90,8 @@ pub struct TrustContext {
     /// The batch's decoded certificates, CRLs and certificate/CRL signature checks.
     cache: Arc<Cache>,
     ocsp: Vec<Arc<OcspResponse>>,
+    /// Online revocation checking (`--online`), when on.
+    online: Option<Arc<crate::online::Online>>,
 }
 
 fn decode_crl(cache: &Cache, raw: &[u8]) -> Option<Arc<Crl>> {
@@ -127,6 +129,7 @@ impl TrustContext {
             crls: all_crls,
             cache,
             ocsp: trust.path_ocsp().to_vec(),
+            online: trust.online().cloned(),
         }
     }
 
@@ -172,9 +175,20 @@ impl TrustContext {
                 let Some(single) = response.response_for(&cert, &issuer) else {
                     continue;
                 };
-                if let Err(why) = response.authorise(&issuer, single.this_update, &CadesCrypto) {
-                    problem.get_or_insert(why);
-                    continue;
+                match response.authorise(&issuer, single.this_update, &CadesCrypto) {
+                    Err(why) => {
+                        problem.get_or_insert(why);
+                        continue;
+                    }
+                    // A delegated responder without id-pkix-ocsp-nocheck has a status of
+                    // its own (RFC 6960 4.2.2.2.1): checked with the material in hand.
+                    Ok(Responder::Delegated { no_check: false }) => {
+                        if let Some(why) = self.responder_revoked(response, &issuer) {
+                            problem.get_or_insert(why);
+                            continue;
+                        }
+                    }
+                    Ok(_) => {}
                 }
                 let window = single.this_update <= at && single.next_update.is_none_or(|n| at <= n);
                 let later = at < single.this_update && single.this_update <= cert.not_after();
@@ -246,6 +260,51 @@ impl TrustContext {
         }
     }
 
+    /// Whether the delegated responder that signed `response` (a certificate of `issuer`)
+    /// was revoked when the response was produced, by the CRLs of `issuer` in hand or an
+    /// OCSP response `issuer` signed itself (no further delegation is followed). `None`
+    /// when nothing says so, including when there is no material about it.
+    fn responder_revoked(
+        &self,
+        response: &OcspResponse,
+        issuer: &Arc<Certificate>,
+    ) -> Option<String> {
+        let delegate = Arc::new(response.signer_certificate()?.clone());
+        let produced = response.produced_at();
+        let anchors = [Arc::clone(issuer)];
+        let ctx = path::Context {
+            anchors: &anchors,
+            intermediates: &[],
+            crls: &self.crls,
+            verifier: &self.cache.verifier(&CadesCrypto),
+            budget: Budget::default(),
+        };
+        let by_crl = path::validate(&delegate, produced, &ctx)
+            .path
+            .first()
+            .and_then(|l| match &l.revocation {
+                Some(Revocation::Revoked(e)) => Some(e.revocation_date),
+                _ => None,
+            });
+        let by_ocsp = || {
+            self.ocsp.iter().find_map(|r| {
+                let single = r.response_for(&delegate, issuer)?;
+                let CertStatus::Revoked(e) = &single.status else {
+                    return None;
+                };
+                (e.revocation_date <= produced
+                    && r.authorise(issuer, single.this_update, &CadesCrypto)
+                        == Ok(Responder::Issuer))
+                .then_some(e.revocation_date)
+            })
+        };
+        let when = by_crl.or_else(by_ocsp)?;
+        Some(format!(
+            "the OCSP responder's certificate was revoked on {}",
+            day(when)
+        ))
+    }
+
     /// Validates the path of `certificate` at `at`.
     pub fn validate(&self, certificate: &CertificateInfo, at: OffsetDateTime) -> PathResult {
         match &self.lists {
@@ -298,6 +357,29 @@ impl TrustContext {
                 }
             }
         };
+        let mut result = self.validate_offline(&target, at, anchors);
+        // --online: what is still unknown is fetched, then judged like embedded material.
+        if let Some(online) = &self.online {
+            if let Some(extra) = crate::online::fetch_for(online, &result, &self.cache) {
+                if !extra.crls.is_empty() || !extra.ocsp.is_empty() {
+                    let mut more = self.clone();
+                    more.crls.extend(extra.crls);
+                    more.ocsp.extend(extra.ocsp);
+                    result = more.validate_offline(&target, at, anchors);
+                }
+                crate::online::note_failures(&mut result, &extra.failures);
+            }
+        }
+        result
+    }
+
+    /// Path validation with the material in hand (CRLs, then OCSP responses).
+    fn validate_offline(
+        &self,
+        target: &Arc<Certificate>,
+        at: OffsetDateTime,
+        anchors: &[Arc<Certificate>],
+    ) -> PathResult {
         // A signer's certificate found among the anchors is also a candidate issuer of
         // nothing; the document's own certificates are the intermediates.
         let ctx = path::Context {
@@ -307,7 +389,7 @@ impl TrustContext {
             verifier: &self.cache.verifier(&CadesCrypto),
             budget: Budget::default(),
         };
-        let mut result = path::validate(&target, at, &ctx);
+        let mut result = path::validate(target, at, &ctx);
         self.apply_ocsp(&mut result, at);
         result
     }
@@ -533,13 +615,24 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
             });
         }
     }
-    let unknown: Vec<String> = p
-        .path
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| matches!(l.revocation, Some(Revocation::Unknown(_))))
-        .map(|(i, _)| label(i))
-        .collect();
+    // Each certificate without a status, with the reason when it is more than "no data"
+    // (an unusable response, a failed download). The reasons are technical and in
+    // English; the Italian text says so.
+    let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_it: Vec<String> = Vec::new();
+    for (i, l) in p.path.iter().enumerate() {
+        match &l.revocation {
+            Some(Revocation::Unknown(Unknown::Unusable(why))) => {
+                unknown.push(format!("{} ({why})", label(i)));
+                unknown_it.push(format!("{} (dettaglio tecnico: {why})", label(i)));
+            }
+            Some(Revocation::Unknown(_)) => {
+                unknown.push(label(i));
+                unknown_it.push(label(i));
+            }
+            _ => {}
+        }
+    }
     if unknown.is_empty() {
         return (
             check(
@@ -553,13 +646,14 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
         );
     }
     let list = unknown.join(", ");
+    let list_it = unknown_it.join(", ");
     match policy {
         RevocationPolicy::Required => (
             check(
                 "revocation",
                 Outcome::Indeterminate,
                 Some(SubIndication::TryLater),
-                format!("Lo stato di revoca non è disponibile per: {list}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
+                format!("Lo stato di revoca non è disponibile per: {list_it}. Serve una lista di revoca (CRL) o una risposta OCSP aggiornata."),
                 format!("The revocation status is not available for: {list}. An up-to-date revocation list (CRL) or OCSP response is needed."),
             ),
             warnings,
@@ -568,7 +662,7 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
             warnings.push(Warning {
                 code: "revocation_not_checked",
                 message: Bilingual::new(
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}. Il certificato potrebbe essere stato revocato."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list_it}. Il certificato potrebbe essere stato revocato."),
                     format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}. The certificate may have been revoked."),
                 ),
             });
@@ -577,7 +671,7 @@ pub fn revocation_check(p: &PathResult, policy: RevocationPolicy) -> (Check, Vec
                     "revocation",
                     Outcome::Skipped,
                     None,
-                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list}."),
+                    format!("Revoca non verificata: nessuna lista di revoca (CRL) o risposta OCSP valida per {list_it}."),
                     format!("Revocation not checked: no valid revocation list (CRL) or OCSP response for {list}."),
                 ),
                 warnings,
@@ -776,6 +870,15 @@ pub fn apply_to_timestamp(
     if let Ok(tsa) = Certificate::from_der(certificate.der()) {
         checks.push(tsa_purpose_check(&tsa));
     }
+    // The token's signature and the TSA's path are judged by the same algorithm policy as
+    // a signature's (ETSI TS 119 312), at the same time.
+    checks.push(algorithms_check(
+        certificate,
+        &facts.digest_algorithm,
+        &facts.signature_algorithm,
+        &p,
+        at,
+    ));
 }
 
 /// id-kp-timeStamping (RFC 3161 2.3).

@@ -9,7 +9,7 @@
 //! - bundled keys: `resources/keys/`, whose location the caller knows (the shell's
 //!   resource folder).
 
-mod http;
+pub(crate) mod http;
 mod updater;
 
 use std::io::Read;
