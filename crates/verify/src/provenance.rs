@@ -248,6 +248,7 @@ pub fn trust_sources_at(store: &TrustStore, now: Option<OffsetDateTime>) -> Vec<
                 issued: None,
                 next_update: None,
                 notes: Vec::new(),
+                origin: None,
                 online: Some(OnlineOrigin {
                     url: f.url,
                     fetched_at: UtcTime(f.fetched_at),
