@@ -658,7 +658,14 @@ pub(crate) fn timestamp_report_at(
     let mut checks = assess::timestamp_checks(facts, &options.trust);
     if facts.format_problem.is_none() {
         if let Some(signer) = &facts.signer {
-            validation::apply_to_timestamp(&mut checks, signer, ctx, at, options.revocation);
+            validation::apply_to_timestamp(
+                &mut checks,
+                signer,
+                ctx,
+                at,
+                facts.gen_time,
+                options.revocation,
+            );
         }
     }
     let (indication, subindication) = assess::verdict(&checks);

@@ -844,13 +844,14 @@ pub fn apply(
     ));
 }
 
-/// The same for a timestamp's TSA certificate: path and revocation (without warnings, a
-/// timestamp report has none).
+/// The same for a timestamp's TSA certificate: path, revocation (without warnings, a
+/// timestamp report has none), purpose and algorithms (`gen_time`: the token's own time).
 pub fn apply_to_timestamp(
     checks: &mut Vec<Check>,
     facts: &lavoro_agile_cades::signer::SignerFacts,
     ctx: &TrustContext,
     at: OffsetDateTime,
+    gen_time: Option<OffsetDateTime>,
     revocation: RevocationPolicy,
 ) {
     let lavoro_agile_cades::signer::CertificateLookup::Found { certificate, .. } =
@@ -870,15 +871,54 @@ pub fn apply_to_timestamp(
     if let Ok(tsa) = Certificate::from_der(certificate.der()) {
         checks.push(tsa_purpose_check(&tsa));
     }
-    // The token's signature and the TSA's path are judged by the same algorithm policy as
-    // a signature's (ETSI TS 119 312), at the same time.
-    checks.push(algorithms_check(
+    checks.push(timestamp_algorithms_check(
         certificate,
-        &facts.digest_algorithm,
-        &facts.signature_algorithm,
+        facts,
         &p,
         at,
+        gen_time,
     ));
+}
+
+/// The token's signature and the TSA's path judged by the same algorithm policy as a
+/// signature's (ETSI TS 119 312), at the validation time. Our policy choice, as Italian
+/// verification practice (and the ParER verifier's suite) has it: an algorithm that was
+/// accepted when the token was made (its genTime) and has reached its end date only since
+/// does not make the timestamp indeterminate; the check passes and says so. An algorithm
+/// already retired at the genTime, or never accepted, still fails.
+fn timestamp_algorithms_check(
+    certificate: &CertificateInfo,
+    facts: &lavoro_agile_cades::signer::SignerFacts,
+    p: &PathResult,
+    at: OffsetDateTime,
+    gen_time: Option<OffsetDateTime>,
+) -> Check {
+    let judge = |when| {
+        algorithms_check(
+            certificate,
+            &facts.digest_algorithm,
+            &facts.signature_algorithm,
+            p,
+            when,
+        )
+    };
+    let now = judge(at);
+    let Some(made) = gen_time.filter(|g| *g < at) else {
+        return now;
+    };
+    if now.subindication != Some(SubIndication::CryptoConstraintsFailureNoPoe)
+        || judge(made).outcome != Outcome::Passed
+    {
+        return now;
+    }
+    let when = crate::day_time(made);
+    check(
+        "algorithms",
+        Outcome::Passed,
+        None,
+        format!("Gli algoritmi della marca temporale erano ammessi quando è stata emessa ({when}); alla data di verifica non lo sono più, ma la marca resta valida per la propria data. Per conservarne la prova più a lungo si aggiunge una marca temporale d'archivio."),
+        format!("The timestamp's algorithms were accepted when it was issued ({when}); at the validation time they no longer are, but the timestamp stays valid for its own time. An archive timestamp keeps the proof for longer."),
+    )
 }
 
 /// id-kp-timeStamping (RFC 3161 2.3).
