@@ -6,6 +6,7 @@
 const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set_language",
+    "settings_set_online_revocation",
     "app_info",
     "packs_status",
     "packs_install_pick",

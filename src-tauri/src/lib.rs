@@ -135,6 +135,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(tauri::generate_handler![
             commands::settings::settings_get,
             commands::settings::settings_set_language,
+            commands::settings::settings_set_online_revocation,
             commands::about::app_info,
             commands::packs::packs_status,
             commands::packs::packs_install_pick,

@@ -29,8 +29,9 @@ const { packsView, installPick } = vi.hoisted(() => ({
   installPick: vi.fn(),
 }));
 
-const { setLanguageMock } = vi.hoisted(() => ({
+const { setLanguageMock, setOnlineMock } = vi.hoisted(() => ({
   setLanguageMock: vi.fn(async (language: "it" | "en") => ({ language })),
+  setOnlineMock: vi.fn(async (on: boolean) => ({ language: "it" as const, online_revocation: on })),
 }));
 
 vi.mock("../src/api", async (orig) => {
@@ -38,7 +39,7 @@ vi.mock("../src/api", async (orig) => {
   return {
     ...real,
     api: {
-      settings: { get: async () => ({ language: "it" }), setLanguage: setLanguageMock },
+      settings: { get: async () => ({ language: "it" }), setLanguage: setLanguageMock, setOnlineRevocation: setOnlineMock },
       about: { info: async () => info },
       packs: { status: async () => packsView, installPick, checkNow: async () => true },
       update: {
@@ -135,6 +136,21 @@ describe("shell", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test("checking revocation over the network is off until switched on, and is saved", async () => {
+    const root = document.getElementById("app")!;
+    location.hash = "#/settings";
+    await new Shell(root).render();
+    const box = root.querySelector<HTMLInputElement>("#settings-online-revocation")!;
+    expect(box.checked).toBe(false);
+    expect(root.querySelector('label[for="settings-online-revocation"]')?.textContent).toContain("revocato");
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+    await settled();
+    expect(setOnlineMock).toHaveBeenCalledWith(true);
+    expect(box.checked).toBe(true);
+    expect(root.querySelector("#status")?.textContent).toBe("Impostazioni salvate.");
   });
 
   test("an unknown route falls back to home", async () => {

@@ -46,6 +46,10 @@ pub struct Settings {
     pub sign_module: Option<String>,
     /// A timestamp authority's address (RFC 3161 over HTTP) offered when signing.
     pub tsa_url: Option<String>,
+    /// Ask the certificates' OCSP responders and CRL addresses over the network when a
+    /// signature carries no revocation data (`verify --online`); off by default, so that
+    /// verification never needs the network.
+    pub online_revocation: bool,
 }
 
 /// Reads and writes [`Settings`] in one file.
@@ -141,6 +145,22 @@ mod tests {
         let s = store.load();
         assert_eq!(s.language, Language::En);
         assert_eq!((s.sign_module, s.tsa_url), (None, None));
+        assert!(
+            !s.online_revocation,
+            "the network stays off unless asked for"
+        );
+    }
+
+    #[test]
+    fn settings_online_revocation_survives_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::in_folder(dir.path());
+        let s = Settings {
+            online_revocation: true,
+            ..Settings::default()
+        };
+        store.save(&s).unwrap();
+        assert!(store.load().online_revocation);
     }
 
     #[test]

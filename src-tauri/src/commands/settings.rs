@@ -33,3 +33,23 @@ pub fn settings_set_language(
         .map_err(|e| ErrorPayload::from(&e))?;
     Ok(settings)
 }
+
+/// Turns checking revocation over the network on or off and returns the stored settings.
+#[tauri::command]
+pub fn settings_set_online_revocation(
+    state: State<'_, AppState>,
+    on: bool,
+) -> Result<Settings, ErrorPayload> {
+    let _guard = state
+        .settings_lock
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let mut settings = state.settings.load();
+    settings.online_revocation = on;
+    state
+        .settings
+        .save(&settings)
+        .map_err(|e| ErrorPayload::from(&e))?;
+    tracing::info!(on, "online revocation checking set");
+    Ok(settings)
+}

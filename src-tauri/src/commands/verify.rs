@@ -12,6 +12,7 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use lavoro_agile_api::error::ErrorPayload;
+use lavoro_agile_api::online as online_api;
 use lavoro_agile_api::report as report_api;
 use lavoro_agile_api::settings::Language;
 use lavoro_agile_api::trust as trust_api;
@@ -210,17 +211,23 @@ fn validation_time(at: &AtChoice, l: Language) -> Result<ValidationTime, ErrorPa
 
 /// The trust material: the default trust of this installation (the trust pack IT
 /// installed and the application's `resources/trust/`), loaded by the same function the
-/// CLI uses. Unreadable material is logged and left out.
+/// CLI uses. Unreadable material is logged and left out. With the setting "check
+/// revocation over the network" on, revocation data missing from a file is asked for
+/// online, as `verify --online` does.
 pub(crate) fn load_trust(app: &AppHandle, state: &AppState) -> TrustStore {
     let resources = app.path().resource_dir().ok();
     let default = trust_api::DefaultTrust::locate(&state.packs, resources.as_deref());
-    match trust_api::load(&[], Some(&default)) {
+    let mut store = match trust_api::load(&[], Some(&default)) {
         Ok(store) => store,
         Err(e) => {
             tracing::warn!(error = %e, "trust material unreadable; checking without it");
             TrustStore::new()
         }
+    };
+    if state.settings.load().online_revocation {
+        online_api::enable(&mut store, online_api::default_cache_dir());
     }
+    store
 }
 
 /// Asks for signed files (or a folder of them). Returns the paths, empty when cancelled.

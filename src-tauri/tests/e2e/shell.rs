@@ -207,6 +207,52 @@ async fn axe_reports_no_serious_or_critical_violation_on_any_view() -> Result<()
     .await
 }
 
+#[tokio::test]
+async fn online_revocation_is_off_until_switched_on_and_survives_restart() -> Result<()> {
+    let _one = exclusive().await;
+    let home = Home::new()?;
+    let checked = "return document.getElementById('settings-online-revocation').checked";
+    with_app("online-setting", &home, async |app: &App| {
+        app.open("settings").await?;
+        wait_for(
+            app,
+            "return !!document.getElementById('settings-online-revocation')",
+        )
+        .await?;
+        ensure!(app.js(checked).await? == json!(false), "on by default");
+        // Through JavaScript: the switch sits at the window's bottom edge (see packs.rs).
+        crate::verify::click(app, "label[for=settings-online-revocation]").await?;
+        wait_for(
+            app,
+            "return document.getElementById('status').textContent.includes('salvate')",
+        )
+        .await?;
+        Ok(())
+    })
+    .await?;
+    let stored = std::fs::read_to_string(home.path().join("config/lavoro-agile/settings.json"))
+        .context("settings file not written")?;
+    ensure!(
+        stored.contains("\"online_revocation\": true")
+            || stored.contains("\"online_revocation\":true"),
+        "stored settings: {stored}"
+    );
+    with_app("online-setting-2", &home, async |app: &App| {
+        app.open("settings").await?;
+        wait_for(
+            app,
+            "return !!document.getElementById('settings-online-revocation')",
+        )
+        .await?;
+        ensure!(
+            app.js(checked).await? == json!(true),
+            "not kept after restart"
+        );
+        Ok(())
+    })
+    .await
+}
+
 /// The violations the UI recorded (see `ui/src/main.ts`).
 const CSP_VIOLATIONS: &str = "JSON.parse(document.documentElement.dataset.cspViolations || 'null')";
 

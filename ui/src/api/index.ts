@@ -11,6 +11,8 @@ export interface Settings {
   sign_module?: string | null;
   /** A timestamp authority's address, offered when signing. */
   tsa_url?: string | null;
+  /** Check revocation over the network when a signature carries no revocation data. */
+  online_revocation?: boolean;
 }
 
 export interface Component {
@@ -405,6 +407,7 @@ export const api = {
   settings: {
     get: () => call<Settings>("settings_get"),
     setLanguage: (language: Language) => call<Settings>("settings_set_language", { language }),
+    setOnlineRevocation: (on: boolean) => call<Settings>("settings_set_online_revocation", { on }),
   },
   about: {
     info: () => call<AppInfo>("app_info"),

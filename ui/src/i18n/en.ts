@@ -411,4 +411,7 @@ export const en: Record<MessageKey, string> = {
   "settings.sign.tsa": "Timestamp service (address)",
   "settings.sign.tsa.help": "Optional: the http:// or https:// address given by the IT department.",
   "settings.sign.save": "Save the signing settings",
+  "settings.online.legend": "Signature verification",
+  "settings.online.label": "Check over the network whether a certificate was revoked",
+  "settings.online.help": "Only when the signature does not already carry revocation data: the app asks the certifier and keeps the answers for later checks. When off, verification never uses the network.",
 };

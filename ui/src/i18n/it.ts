@@ -411,6 +411,9 @@ export const it = {
   "settings.sign.tsa": "Servizio di marca temporale (indirizzo)",
   "settings.sign.tsa.help": "Facoltativo: l'indirizzo http:// o https:// fornito dai Sistemi informativi.",
   "settings.sign.save": "Salva le impostazioni di firma",
+  "settings.online.legend": "Verifica della firma",
+  "settings.online.label": "Controlla in rete se un certificato è stato revocato",
+  "settings.online.help": "Solo quando la firma non contiene già i dati di revoca: l'app li chiede al certificatore e li conserva per le verifiche successive. Spento, la verifica non usa mai la rete.",
 } as const;
 
 export type MessageKey = keyof typeof it;

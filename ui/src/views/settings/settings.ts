@@ -3,6 +3,7 @@ import { h } from "../../dom";
 import { errorMessage, language, setLanguage, t, type Language } from "../../i18n";
 import type { ViewDef } from "../types";
 import { renderPacks } from "./packs";
+import { onlineSettings } from "./online";
 import { signSettings } from "./sign";
 
 export const settingsView: ViewDef = {
@@ -48,5 +49,6 @@ export const settingsView: ViewDef = {
     );
     root.append(await signSettings(ctx.announce));
     await renderPacks(root, ctx.announce);
+    root.append(await onlineSettings(ctx.announce));
   },
 };
