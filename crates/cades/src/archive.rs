@@ -354,6 +354,16 @@ fn inputs(
         if oid != ATS_V1 && oid != ATS_V2 && oid != ATS_V3 {
             continue;
         }
+        // The unsigned attributes present when it was added (ATSv1/v2): in a DER SET their
+        // order says nothing, so every other one (as DSS and the corpus files read it), or
+        // else those stored before it.
+        let others: Vec<Tlv<'_>> = unsigned
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, a)| *a)
+            .collect();
+        let subsets = [others.as_slice(), unsigned.get(..k).unwrap_or_default()];
         for token in attribute_values(attr) {
             let mut candidates: Vec<Vec<u8>> = Vec::new();
             let mut digests: Vec<(DigestAlgorithm, Vec<u8>)> = Vec::new();
@@ -384,14 +394,7 @@ fn inputs(
                     else {
                         continue;
                     };
-                    let others: Vec<Tlv<'_>> = unsigned
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| *j != k)
-                        .map(|(_, a)| *a)
-                        .collect();
-                    let before = unsigned.get(..k).unwrap_or_default();
-                    for subset in [others.as_slice(), before] {
+                    for subset in subsets {
                         let rest = v2_input(
                             Vec::new(),
                             certificates.as_ref(),
@@ -418,17 +421,7 @@ fn inputs(
                     }) else {
                         break;
                     };
-                    // The unsigned attributes present when it was added: in a DER SET
-                    // their order says nothing, so every other one (as DSS and the
-                    // corpus files read it), or else those stored before it.
-                    let others: Vec<Tlv<'_>> = unsigned
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| *j != k)
-                        .map(|(_, a)| *a)
-                        .collect();
-                    let before = unsigned.get(..k).unwrap_or_default();
-                    for subset in [others.as_slice(), before] {
+                    for subset in subsets {
                         let input = v2_input(
                             content_part.clone(),
                             certificates.as_ref(),

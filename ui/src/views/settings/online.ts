@@ -1,17 +1,12 @@
 // "Check revocation over the network": off by default, so that verification never needs
 // the network; on, a signature that carries no revocation data makes the app ask the
 // certifier's OCSP responder or CRL address (as `lavoro-agile-cli verify --online`).
-import { api } from "../../api";
+import { api, type Settings } from "../../api";
 import { h } from "../../dom";
 import { errorText, t } from "../../i18n";
 
-export async function onlineSettings(announce: (m: string) => void): Promise<HTMLElement> {
-  let on = false;
-  try {
-    on = (await api.settings.get()).online_revocation === true;
-  } catch {
-    // Shown as off; changing it still works.
-  }
+export function onlineSettings(current: Settings, announce: (m: string) => void): HTMLElement {
+  const on = current.online_revocation === true;
   const box = h("input", {
     type: "checkbox",
     id: "settings-online-revocation",

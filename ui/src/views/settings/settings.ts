@@ -1,4 +1,4 @@
-import { ApiError, api } from "../../api";
+import { ApiError, api, type Settings } from "../../api";
 import { h } from "../../dom";
 import { errorMessage, language, setLanguage, t, type Language } from "../../i18n";
 import type { ViewDef } from "../types";
@@ -47,8 +47,10 @@ export const settingsView: ViewDef = {
         h("p", { id: "lang-help", class: "form-text" }, t("settings.language.help")),
       ),
     );
-    root.append(await signSettings(ctx.announce));
+    // Read once for the sections below; unreadable, they start empty (saving still works).
+    const current: Settings = await api.settings.get().catch(() => ({ language: language() }));
+    root.append(signSettings(current, ctx.announce));
     await renderPacks(root, ctx.announce);
-    root.append(await onlineSettings(ctx.announce));
+    root.append(onlineSettings(current, ctx.announce));
   },
 };

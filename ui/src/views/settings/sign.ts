@@ -1,16 +1,10 @@
 // The signing settings: the smart card's PKCS#11 module and the timestamp authority,
 // stored with the other settings (settings.json).
-import { api } from "../../api";
+import { api, type Settings } from "../../api";
 import { h } from "../../dom";
 import { errorText, t } from "../../i18n";
 
-export async function signSettings(announce: (m: string) => void): Promise<HTMLElement> {
-  let current: { sign_module?: string | null; tsa_url?: string | null } = {};
-  try {
-    current = await api.settings.get();
-  } catch {
-    // The fields start empty; saving still works.
-  }
+export function signSettings(current: Settings, announce: (m: string) => void): HTMLElement {
   const module = h("input", { type: "text", id: "settings-sign-module", class: "form-control", "aria-describedby": "settings-sign-module-help", spellcheck: "false" });
   module.value = current.sign_module ?? "";
   const tsa = h("input", { type: "url", id: "settings-sign-tsa", class: "form-control", "aria-describedby": "settings-sign-tsa-help", spellcheck: "false" });
